@@ -1,0 +1,43 @@
+"""What every trappe DAG shares: run parameters, retries, assets, and the run context of a task.
+
+Kept free of heavy imports so that DAG files parse fast.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import Asset, Param
+
+SOURCES = ("population", "case")
+"""Source kinds with an ingest DAG, in the order `trappe run` runs them (case needs nothing of population, but
+the build needs both)."""
+
+DEFAULT_ARGS: dict[str, Any] = {"owner": "trappe", "retries": 2, "retry_delay": timedelta(seconds=30)}
+
+RUN_PARAMS: dict[str, Param] = {
+    "inbox": Param("", type="string", description="Inbox folder; empty: $TRAPPE_INBOX"),
+    "data_dir": Param("", type="string", description="Data folder for staging; empty: $TRAPPE_DATA_DIR or ./data"),
+    "warehouse_url": Param("", type="string", description="Warehouse URL; empty: $TRAPPE_WAREHOUSE_URL, the connection trappe_warehouse, or the embedded DuckDB file"),
+    "run_id": Param("", type="string", description="Run id shared by every DAG of one `trappe run`; empty: the DAG run's id"),
+    "started_at": Param("", type="string", description="ISO timestamp of the run's start; empty: the DAG run's"),
+    "as_of": Param("", type="string", description="Replay the night of this date (YYYY-MM-DD); empty: everything delivered"),
+    "demo": Param(False, type="boolean", description="Allow the public demo pseudonymisation key"),
+}
+
+
+def staging_asset(source: str) -> Asset:
+    return Asset(f"trappe://staging/{source}")
+
+
+def published_asset(table: str) -> Asset:
+    return Asset(f"trappe://published/{table}")
+
+
+def run_context(context: Any) -> Any:
+    """The RunContext of the running task, from its params and DAG run."""
+    from transforms.run_context import RunContext
+
+    dag_run = context["dag_run"]
+    started = dag_run.start_date or dag_run.run_after
+    return RunContext.from_conf(dict(context["params"]), dag_run.run_id, started)

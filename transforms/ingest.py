@@ -1,0 +1,218 @@
+"""Ingest one source for one municipality: decide what is in force, read, check, protect, stage, audit.
+
+This is the function every ingest task calls. It follows sources.md §1: the newest delivery per
+partition is in force, older ones are `superseded` (never read), a redelivered file (same SHA-256 as
+a file seen in an earlier run) is `unchanged`, and if the newest is rejected whole the newest
+readable older one stays in force. Every file gets an audit row with rows read = loaded +
+quarantined; bad rows and files go to `published.quarantine` with the rule they broke.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from transforms import file_kinds as fk
+from transforms.inbox import DATE_IN_NAME, Delivery, scan
+from transforms.pseudonym import load_key, protect
+from transforms.reader import ROW, FileRejected, read_table
+from transforms.run_context import RunContext
+from transforms.staging import Staging
+from transforms.tables import PUBLISHED
+from transforms.validator import validate
+from transforms.warehouse import open_warehouse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What happened to one delivered file in this run."""
+
+    delivery: Delivery
+    sha256: str
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+    note: str = ""
+
+
+@dataclass
+class Loaded:
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_read: int
+    note: str
+
+
+def _file_rejection(rule: str, message: str) -> pd.DataFrame:
+    return pd.DataFrame({"row_number": [None], "column_name": [""], "rule": [rule], "value_masked": [message]})
+
+
+def load_delivery(delivery: Delivery, parameters: dict[str, Any], key: bytes) -> Loaded:
+    """Read, validate and pseudonymise one file. Raises FileRejected when nothing of it can load."""
+    kind = delivery.kind
+    assert kind is not None
+    raw = read_table(delivery.path, delivery.file_name)
+    missing = [c for c in kind.column_names if c not in raw.header]
+    if missing:
+        raise FileRejected("missing_columns", f"{delivery.file_name}: required column(s) missing: {', '.join(missing)}")
+    extra = [c for c in raw.header if c not in kind.column_names]
+    checked = validate(raw, kind, parameters)
+    folder_breaks = int((checked.quarantine["rule"] == "kommunekode_not_folder").sum()) if len(checked.quarantine) else 0
+    if raw.rows_read and folder_breaks == raw.rows_read:
+        raise FileRejected("misfiled", f"{delivery.file_name}: every row names another municipality than the folder {delivery.kommunekode}")
+    frame = checked.good.drop(columns=[ROW])
+    for col in kind.columns:
+        if col.type == "cpr":
+            frame = protect(frame, key, col.name)
+    frame["extraction_date"] = delivery.extraction_date
+    note = f"ignored columns: {', '.join(extra)}" if extra else ""
+    return Loaded(frame, checked.quarantine, raw.rows_read, note)
+
+
+def _seen_hashes(url: str, run_id: str) -> set[str]:
+    with open_warehouse(url) as wh:
+        wh.ensure_published()
+        seen = wh.query("SELECT DISTINCT sha256 FROM published.load_audit WHERE run_id <> ? AND sha256 IS NOT NULL", [run_id])
+    return set(seen["sha256"])
+
+
+def _parameters(delivery: Delivery, staging: Staging) -> dict[str, Any]:
+    params: dict[str, Any] = {"folder_kommunekode": [delivery.kommunekode],
+                              "extraction_date": pd.Timestamp(delivery.extraction_date)}
+    if delivery.kind and delivery.kind.depends_on == "measures":
+        params["known_measure_ids"] = staging_ids(staging, delivery.kommunekode)
+    return params
+
+
+def staging_ids(staging: Staging, kommunekode: int) -> list[str]:
+    path = staging.path("measures", kommunekode)
+    return pd.read_parquet(path, columns=["foranstaltning_id"])["foranstaltning_id"].tolist() if path.exists() else []
+
+
+def _partition_key(d: Delivery) -> tuple[str, int, str]:
+    """Population files each stand alone (newest file wins per key, in SQL); other kinds supersede."""
+    kind, k, period = d.partition
+    return (kind, k, d.extraction_date.isoformat() if d.source == "population" and d.extraction_date else period)
+
+
+def decide(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], staging: Staging, key: bytes) -> list[Outcome]:
+    """Statuses for every delivery of one source and municipality, staging what comes into force."""
+    outcomes: list[Outcome] = []
+    by_partition: dict[tuple[str, int, str], list[Delivery]] = {}
+    for d in deliveries:
+        if d.kind is None or d.extraction_date is None:
+            rule = "no_date_in_name" if not DATE_IN_NAME.search(d.path.name) else "unknown_file_kind"
+            msg = f"{d.file_name}: " + ("the file name carries no extraction date" if rule == "no_date_in_name" else "the file name is not one of the kinds of sources.md")
+            outcomes.append(_rejected(d, hashes[d.file_name], seen, rule, msg))
+            continue
+        by_partition.setdefault(_partition_key(d), []).append(d)
+    order = {k.name: i for i, k in enumerate(fk.file_kinds())}
+    for (kind_name, k, period), group in sorted(by_partition.items(), key=lambda item: (order[item[0][0]], item[0])):
+        kind = group[0].kind
+        assert kind is not None
+        dates = pd.Series([d.extraction_date for d in group])
+        ambiguous = set(dates[dates.duplicated(keep=False)])
+        in_force = None
+        for d in sorted(group, key=lambda d: d.extraction_date, reverse=True):
+            sha = hashes[d.file_name]
+            if d.extraction_date in ambiguous:
+                outcomes.append(_rejected(d, sha, seen, "ambiguous_delivery",
+                                          f"{d.file_name}: another {kind.name} file of the same municipality has the same extraction date"))
+                continue
+            if in_force is not None:
+                outcomes.append(Outcome(d, sha, "unchanged" if sha in seen else "superseded"))
+                continue
+            staged = staging.manifest(kind.staging_table, k, period)
+            if staged and staged.get("sha256") == sha:
+                in_force = d
+                outcomes.append(Outcome(d, sha, "unchanged"))
+                continue
+            try:
+                loaded = load_delivery(d, _parameters(d, staging), key)
+            except FileRejected as exc:
+                log.warning("Rejected %s: %s (%s)", d.file_name, exc.message, exc.rule)
+                outcomes.append(_rejected(d, sha, seen, exc.rule, exc.message))
+                continue
+            staging.write(kind.staging_table, k, period, loaded.frame,
+                          {"file_name": d.file_name, "sha256": sha, "extraction_date": d.extraction_date.isoformat()})
+            in_force = d
+            if sha in seen:  # an older delivery comes back into force: staged again, but nothing new to report
+                outcomes.append(Outcome(d, sha, "unchanged", note="restaged: back in force"))
+                continue
+            status = "partially_loaded" if len(loaded.quarantine) else "loaded"
+            notes = [loaded.note] + (["the newer delivery was rejected; this older one stays in force"] if outcomes and outcomes[-1].status == "rejected" and outcomes[-1].delivery.partition == d.partition else [])
+            outcomes.append(Outcome(d, sha, status, loaded.rows_read, len(loaded.frame), loaded.quarantine, "; ".join(n for n in notes if n)))
+        if in_force is None and staging.manifest(kind.staging_table, k, period):
+            log.warning("No readable delivery of %s for %s %s: its staged data are withdrawn", kind.name, k, period or "")
+            staging.drop(kind.staging_table, k, period)
+    return outcomes
+
+
+def _rejected(d: Delivery, sha: str, seen: set[str], rule: str, message: str) -> Outcome:
+    if sha in seen:
+        return Outcome(d, sha, "unchanged")
+    return Outcome(d, sha, "rejected", quarantine=_file_rejection(rule, message))
+
+
+def audit_frames(outcomes: list[Outcome], ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The load_audit and quarantine rows of this run for these files."""
+    audit = pd.DataFrame([{
+        "run_id": ctx.run_id, "source": o.delivery.source, "kommunekode": o.delivery.kommunekode,
+        "file_name": o.delivery.file_name, "sha256": o.sha256, "rows_read": o.rows_read, "rows_loaded": o.rows_loaded,
+        "rows_quarantined": int((o.quarantine["row_number"].notna()).sum()) if len(o.quarantine) else 0,
+        "status": o.status, "note": o.note, "loaded_at": ctx.started,
+    } for o in outcomes], columns=PUBLISHED["load_audit"].column_names)
+    parts = [o.quarantine.assign(run_id=ctx.run_id, source=o.delivery.source, kommunekode=o.delivery.kommunekode,
+                                 file_name=o.delivery.file_name) for o in outcomes if len(o.quarantine)]
+    quarantine = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PUBLISHED["quarantine"].column_names)
+    return audit, quarantine
+
+
+def ingest(source: str, kommunekode: int, ctx: RunContext) -> dict[str, Any]:
+    """Ingest every delivery of `source` for one municipality (0: the national population file)."""
+    key = load_key(ctx.demo)
+    deliveries = scan(ctx.inbox_path, ctx.as_of_date).of(source, kommunekode)
+    hashes = {d.file_name: d.sha256() for d in deliveries}
+    seen = _seen_hashes(ctx.warehouse_url, ctx.run_id)
+    outcomes = decide(deliveries, hashes, seen, Staging(ctx.staging_path), key)
+    if source == "population":
+        _withdraw_population(ctx, outcomes)
+    audit, quarantine = audit_frames(outcomes, ctx)
+    with open_warehouse(ctx.warehouse_url) as wh:
+        with wh.transaction():
+            names = audit["file_name"].tolist()
+            wh.delete(PUBLISHED["load_audit"], "file_name", names, and_run=ctx.run_id)
+            wh.delete(PUBLISHED["quarantine"], "file_name", names, and_run=ctx.run_id)
+            wh.insert(PUBLISHED["load_audit"], audit)
+            wh.insert(PUBLISHED["quarantine"], quarantine)
+    for o in outcomes:
+        log.info("%s: %s (read %d, loaded %d, quarantined %d)%s", o.delivery.file_name, o.status, o.rows_read, o.rows_loaded,
+                 len(o.quarantine), f"; {o.note}" if o.note else "")
+        if len(o.quarantine):
+            for rule, rows in o.quarantine.groupby("rule")["row_number"]:
+                shown = ", ".join(str(int(r)) for r in rows.dropna().head(5))
+                log.warning("  %s: %d row(s) broke %r%s", o.delivery.file_name, len(rows), rule, f" (rows {shown}…)" if shown else "")
+    return {"source": source, "kommunekode": kommunekode, "files": len(outcomes),
+            "rows_read": int(audit["rows_read"].sum()), "rows_loaded": int(audit["rows_loaded"].sum()),
+            "rows_quarantined": int(audit["rows_quarantined"].sum()),
+            "statuses": audit["status"].value_counts().to_dict()}
+
+
+def _withdraw_population(ctx: RunContext, outcomes: list[Outcome]) -> None:
+    """Population partitions whose file is not in force in this run (removed, or after --as-of) are dropped."""
+    staging = Staging(ctx.staging_path)
+    keep = {o.delivery.extraction_date.isoformat() for o in outcomes
+            if o.status in ("loaded", "partially_loaded", "unchanged") and o.delivery.extraction_date}
+    for period in staging.periods("population", 0):
+        if period not in keep:
+            staging.drop("population", 0, period)
+
+
+def municipalities(source: str, ctx: RunContext) -> list[int]:
+    """The municipalities (folders) that delivered files of `source`; [0] for the national population."""
+    return scan(ctx.inbox_path, ctx.as_of_date).municipalities(source)

@@ -1,0 +1,116 @@
+"""Key figures of methodology.md §3, computed set-based in SQL (include/sql/key_figures/).
+
+The SQL runs on the warehouse's own engine against the `staging` schema: first the intermediate
+tables of include/sql/staging/ (measure steps, active measures, child status, population), then
+every file of include/sql/key_figures/, one per key figure, stacked into `staging.key_figures`.
+`compute_key_figures` runs exactly the same SQL on frames in an in-memory DuckDB, for tests and
+for anyone who wants the figures without a warehouse.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from transforms import reference
+from transforms.measurement_points import measurement_points
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "include" / "sql"
+STAGING_STEPS = ("measure_steps", "active_measures", "child_status", "population_points")
+COLUMNS = ["kommunekode", "measurement_date", "key_figure", "breakdown", "numerator", "denominator", "value", "unit"]
+
+
+class Engine(Protocol):
+    """What the build needs of a warehouse connection (DuckDB or PostgreSQL, see warehouse.py)."""
+
+    def execute(self, sql: str) -> None: ...
+    def query(self, sql: str) -> pd.DataFrame: ...
+    def replace_table(self, name: str, frame: pd.DataFrame) -> None: ...
+
+
+@dataclass(frozen=True)
+class KeyFigureParams:
+    """Named parameters of methodology.md, with its defaults."""
+
+    first_point: date | None = None
+    followup_standard_days: dict[int, int] = field(default_factory=lambda: {3: 92, 4: 92, 5: 92, 6: 42})
+
+
+@dataclass(frozen=True)
+class CaseFrames:
+    measures: pd.DataFrame
+    investigations: pd.DataFrame
+    caseworkers: pd.DataFrame
+    followups: pd.DataFrame
+    population: pd.DataFrame
+
+
+def reference_tables(params: KeyFigureParams) -> dict[str, pd.DataFrame]:
+    """The reference CSVs as typed tables for SQL (`staging.ref_*`)."""
+    legal = reference.table("legal_basis")
+    rules = reference.table("legal_basis_rules")
+    settings = reference.table("placement_settings")
+    standards = reference.table("followup_standards")
+    defaults = pd.DataFrame({"kommunekode": pd.array([None] * len(params.followup_standard_days), dtype="Int64"),
+                             "step": list(params.followup_standard_days), "standard_days": list(params.followup_standard_days.values())})
+    own = standards[standards["kommunekode"] != "*"]
+    own = pd.DataFrame({"kommunekode": own["kommunekode"].astype("Int64"), "step": own["step"].astype(int), "standard_days": own["standard_days"].astype(int)})
+    return {
+        "ref_legal_basis": pd.DataFrame({"code": legal["code"], "kind": legal["kind"], "step": legal["step"].astype("Int64"),
+                                         "home_based_kind": legal["home_based_kind"], "is_placement": legal["is_placement"] == "1",
+                                         "covers_subdivisions": legal["covers_subdivisions"] == "1"}),
+        "ref_legal_basis_rules": pd.DataFrame({"code": rules["code"], "started_before": pd.to_datetime(rules["started_before"]).dt.date,
+                                               "step": rules["step"].astype("Int64"), "home_based_kind": rules["home_based_kind"]}),
+        "ref_placement_settings": pd.DataFrame({"code": settings["code"], "step": settings["step"].astype("Int64")}),
+        "ref_followup_standards": pd.concat([defaults, own], ignore_index=True) if len(own) else defaults,
+    }
+
+
+def default_followup_standards() -> dict[int, int]:
+    standards = reference.table("followup_standards")
+    default = standards[standards["kommunekode"] == "*"]
+    return dict(zip(default["step"].astype(int), default["standard_days"].astype(int)))
+
+
+def sql(path: str) -> str:
+    return (SQL_DIR / path).read_text(encoding="utf-8")
+
+
+def key_figures_query() -> str:
+    """Every file of include/sql/key_figures/ as one UNION ALL, columns in published order."""
+    parts = [f"SELECT {', '.join(COLUMNS)} FROM (\n{sql(f'key_figures/{p.name}')}\n) AS {p.stem}"
+             for p in sorted((SQL_DIR / "key_figures").glob("*.sql"))]
+    return "\nUNION ALL\n".join(parts)
+
+
+def build(engine: Engine, params: KeyFigureParams) -> None:
+    """Compute `staging.key_figures` from the staging tables already in the warehouse."""
+    for name, frame in reference_tables(params).items():
+        engine.replace_table(f"staging.{name}", frame)
+    extent = engine.query("SELECT kommunekode, MIN(startdato) AS first_start, MAX(extraction_date) AS extraction_date "
+                          "FROM staging.measures GROUP BY kommunekode ORDER BY kommunekode")
+    engine.replace_table("staging.measurement_points", measurement_points(extent, params.first_point))
+    for step in STAGING_STEPS + ("key_figures",):
+        engine.execute(f"DROP TABLE IF EXISTS staging.{step}")
+    for step in STAGING_STEPS:
+        engine.execute(sql(f"staging/{step}.sql"))
+    engine.execute(f"CREATE TABLE staging.key_figures AS\n{key_figures_query()}")
+
+
+def compute_key_figures(frames: CaseFrames, params: KeyFigureParams = KeyFigureParams()) -> pd.DataFrame:
+    """The rows of published.key_figures (without run_id) for the given staging frames."""
+    from transforms.warehouse import DuckDBWarehouse
+
+    with DuckDBWarehouse.in_memory() as engine:
+        measures = frames.measures.copy()
+        if "extraction_date" not in measures:
+            raise ValueError("measures need the extraction_date of their snapshot")
+        for name in ("measures", "investigations", "caseworkers", "followups", "population"):
+            engine.replace_table(f"staging.{name}", getattr(frames, name))
+        build(engine, params)
+        out = engine.query(f"SELECT {', '.join(COLUMNS)} FROM staging.key_figures ORDER BY kommunekode, measurement_date, key_figure, breakdown")
+    out["measurement_date"] = pd.to_datetime(out["measurement_date"]).dt.date
+    return out

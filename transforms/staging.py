@@ -1,0 +1,65 @@
+"""Staging: pseudonymised micro-data as Parquet, one file per partition in force.
+
+A partition is what one delivery in force covers (table × municipality × year, or one population
+file). Its Parquet file carries its own manifest (file name, SHA-256, extraction date) in the
+schema metadata and is replaced with one atomic rename, so a crash never leaves half a partition.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from transforms.tables import STAGING
+
+MANIFEST_KEY = b"trappe.manifest"
+
+
+@dataclass(frozen=True)
+class Staging:
+    root: Path
+
+    def path(self, table: str, kommunekode: int, period: str = "") -> Path:
+        name = f"kommunekode={kommunekode}" + (f"/period={period}" if period else "")
+        return self.root / table / name / "part.parquet"
+
+    def manifest(self, table: str, kommunekode: int, period: str = "") -> dict[str, str] | None:
+        path = self.path(table, kommunekode, period)
+        if not path.exists():
+            return None
+        meta = pq.read_schema(path).metadata or {}
+        return json.loads(meta[MANIFEST_KEY]) if MANIFEST_KEY in meta else None
+
+    def write(self, table: str, kommunekode: int, period: str, frame: pd.DataFrame, manifest: dict[str, str]) -> None:
+        """Replace the partition atomically with the frame, typed by the staging table definition."""
+        definition = STAGING[table]
+        frame = frame.reindex(columns=definition.column_names)
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), MANIFEST_KEY: json.dumps(manifest).encode()})
+        path = self.path(table, kommunekode, period)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        pq.write_table(arrow, tmp)
+        os.replace(tmp, path)
+
+    def drop(self, table: str, kommunekode: int, period: str = "") -> None:
+        self.path(table, kommunekode, period).unlink(missing_ok=True)
+
+    def periods(self, table: str, kommunekode: int) -> list[str]:
+        base = self.root / table / f"kommunekode={kommunekode}"
+        return sorted(p.name.removeprefix("period=") for p in base.glob("period=*") if (p / "part.parquet").exists())
+
+    def files(self, table: str) -> list[Path]:
+        return sorted((self.root / table).glob("**/part.parquet"))
+
+    def read(self, table: str) -> pd.DataFrame:
+        """Every partition of a table (empty frame with the table's columns when there is none)."""
+        files = self.files(table)
+        if not files:
+            return pd.DataFrame(columns=STAGING[table].column_names)
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)

@@ -1,0 +1,215 @@
+"""One validator for every source: the rules of sources.md as Great Expectations suites, per row.
+
+For one file it builds a *check frame* (each column as delivered, plus typed and canonical
+companions such as `startdato__value` or `paragraf__code`), runs the kind's suite on it with
+`result_format` COMPLETE, and turns the failing row indices into quarantine rows. A row that breaks
+several rules is quarantined once, with the first rule in the order of the file's own columns;
+uniqueness is judged afterwards among the rows that keep every other rule (sources.md §1).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from transforms import cpr, values
+from transforms.file_kinds import Column, FileKind
+from transforms.reader import ROW, RawTable
+from transforms.reference import canonical_codes, code_lists, table
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+MASK = "**********"
+MAX_VALUE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Checked:
+    """`good`: typed rows that keep every rule (ROW kept); `quarantine`: one row per bad row."""
+
+    good: pd.DataFrame
+    quarantine: pd.DataFrame  # row_number, column_name, rule, value_masked
+
+
+@dataclass(frozen=True)
+class Rule:
+    expectation: dict[str, Any]
+    column: str
+    rule: str
+    order: int
+
+
+def _expectation(kind: str, rule: str, source_column: str, order: int, **kwargs: Any) -> Rule:
+    return Rule({"type": kind, "kwargs": kwargs}, source_column, rule, order)
+
+
+def _given_but_unparsed(rule: str, column: str, parsed: str) -> Rule:
+    """A value of the right shape that is no real date (day 32, 30 February): the parse left it null."""
+    return _expectation("expect_column_values_to_not_be_null", rule, column, 2, column=parsed,
+                        row_condition=f"{column}__given==True", condition_parser="pandas")
+
+
+def type_rules(col: Column) -> list[Rule]:
+    """The rules every column of a type carries, whatever the source (sources.md §1 and §2.1)."""
+    n = col.name
+    # An empty boolean means 0 (sources.md §1), so booleans are never "required".
+    rules = [] if col.optional or col.type == "boolean" else [_expectation("expect_column_values_to_not_be_null", "required", n, 0, column=n)]
+    if col.type == "integer":
+        rules.append(_expectation("expect_column_values_to_match_regex", "not_an_integer", n, 1, column=n, regex=values.INTEGER_PATTERN))
+    elif col.type == "decimal":
+        rules.append(_expectation("expect_column_values_to_match_regex", "not_a_decimal", n, 1, column=n, regex=values.DECIMAL_PATTERN))
+    elif col.type == "date":
+        rules.append(_expectation("expect_column_values_to_match_regex", "date_format", n, 1, column=n, regex=values.DATE_PATTERN))
+        rules.append(_given_but_unparsed("invalid_date", n, f"{n}__value"))
+    elif col.type == "boolean":
+        rules.append(_expectation("expect_column_values_to_be_in_set", "not_a_boolean", n, 1, column=f"{n}__filled", value_set=values.BOOLEAN_VALUES))
+    elif col.type == "code":
+        rules.append(_expectation("expect_column_values_to_be_in_set", "unknown_code", n, 1, column=f"{n}__code", value_set=code_lists()[col.code_list or ""]))
+    elif col.type == "cpr":
+        rules.append(_expectation("expect_column_values_to_match_regex", "cpr_format", n, 1, column=n, regex=cpr.CPR_PATTERN))
+        rules.append(_given_but_unparsed("cpr_invalid_date", n, f"{n}__birth"))
+    return rules
+
+
+def suite_rules(kind: FileKind) -> list[Rule]:
+    """The kind's own rules from its suite file, after the type rules of the same column."""
+    return [Rule({"type": e["type"], "kwargs": e["kwargs"]}, e["meta"]["column"], e["meta"]["rule"], 10 + i) for i, e in enumerate(kind.expectations)]
+
+
+@cache
+def _placement_class() -> dict[str, str]:
+    legal = table("legal_basis")
+    cls = np.where(legal["is_placement"] == "1", "placement", np.where(legal["kind"] == "out_of_scope", "out_of_scope", "measure"))
+    return dict(zip(legal["code"], cls))
+
+
+def check_frame(raw: pd.DataFrame, kind: FileKind) -> pd.DataFrame:
+    """The delivered text columns plus the typed and canonical companions the rules look at."""
+    out = pd.DataFrame(index=raw.index)
+    for col in kind.columns:
+        text = raw[col.name]
+        out[col.name] = text
+        out[f"{col.name}__given"] = text.notna()
+        if col.type == "integer":
+            out[f"{col.name}__value"] = values.parse_integer(text)
+        elif col.type == "decimal":
+            out[f"{col.name}__value"] = values.parse_decimal(text)
+        elif col.type == "date":
+            out[f"{col.name}__value"] = values.parse_date(text)
+        elif col.type == "boolean":
+            out[f"{col.name}__filled"] = text.fillna("0")
+            out[f"{col.name}__value"] = values.parse_boolean(text)
+        elif col.type == "code":
+            entry, canonical = canonical_codes(text, col.code_list or "")
+            out[f"{col.name}__code"] = entry
+            out[f"{col.name}__value"] = canonical.where(text.notna())
+            if col.code_list == "measure_codes":
+                out[f"{col.name}__placement"] = entry.map(_placement_class()).fillna("unknown")
+        elif col.type == "cpr":
+            out[f"{col.name}__value"] = cpr.normalise(text)
+            out[f"{col.name}__birth"] = pd.to_datetime(cpr.birth_date_iso(text), format="%Y-%m-%d", errors="coerce")
+        else:
+            out[f"{col.name}__value"] = text
+    return out
+
+
+@cache
+def _batch_definition() -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("trappe")
+    return source.add_dataframe_asset("delivery").add_batch_definition_whole_dataframe("whole")
+
+
+def run_suite(frame: pd.DataFrame, rules: list[Rule], name: str, parameters: dict[str, Any]) -> list[tuple[Rule, np.ndarray]]:
+    """Run the rules as one GX suite; each rule with the positions of the rows that break it."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    suite = gx.ExpectationSuite(name=name)
+    for i, rule in enumerate(rules):
+        suite.add_expectation_configuration(ExpectationConfiguration(type=rule.expectation["type"], kwargs=rule.expectation["kwargs"], meta={"i": i}))
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame.reset_index(drop=True)})
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE"}, expectation_parameters=parameters)
+    failures = []
+    for r in result.results:
+        rule = rules[r.expectation_config.meta["i"]]
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            # Never include values: the message may reach a log.
+            raise RuntimeError(f"{name}: the rule {rule.rule!r} on {rule.column!r} could not be evaluated ({r.expectation_config.type})")
+        if not r.success:
+            failures.append((rule, np.asarray(r.result.get("unexpected_index_list") or [], dtype=np.int64)))
+    return failures
+
+
+def mask(values_: pd.Series, is_cpr: bool) -> pd.Series:
+    """What quarantine may show of a value: never a CPR (the whole cpr column, and any CPR-shaped
+    digits elsewhere), and at most MAX_VALUE_LENGTH characters."""
+    if is_cpr:
+        return pd.Series(MASK, index=values_.index, dtype="string")
+    text = values_.astype("string").str.replace(cpr.CPR_ANYWHERE, MASK, regex=True)
+    long = text.str.len() > MAX_VALUE_LENGTH
+    return text.where(~long, text.str.slice(0, MAX_VALUE_LENGTH) + "…")
+
+
+def validate(raw: RawTable, kind: FileKind, parameters: dict[str, Any]) -> Checked:
+    """Check one read file against its kind's rules; `parameters` fill the suite's `$PARAMETER`s."""
+    frame = raw.frame.reset_index(drop=True)
+    checks = check_frame(frame, kind)
+    position = {name: raw.header.index(name) for name in kind.column_names}
+    rules = [r for col in kind.columns for r in type_rules(col)] + suite_rules(kind)
+    rules.sort(key=lambda r: (position[r.column], r.order))
+    first_rule = np.full(len(frame), -1, dtype=np.int64)
+    if len(frame):
+        for rule, rows in run_suite(checks, rules, kind.name, parameters):
+            rank = rules.index(rule)
+            hit = rows[(first_rule[rows] == -1) | (first_rule[rows] > rank)]
+            first_rule[hit] = rank
+    keeps = first_rule == -1
+    unique_rules = [_expectation("expect_compound_columns_to_be_unique" if len(key) > 1 else "expect_column_values_to_be_unique",
+                                 "duplicate_key" if len(key) > 1 else "duplicate_id", key[0].split("__")[0], 0,
+                                 **({"column_list": list(key)} if len(key) > 1 else {"column": key[0]})) for key in kind.unique]
+    bad_rows: list[pd.DataFrame] = []
+    for i, rule in enumerate(rules):
+        rows = np.flatnonzero(first_rule == i)
+        if len(rows):
+            bad_rows.append(_quarantine_rows(frame, rows, rule, kind))
+    if unique_rules and keeps.any():
+        kept = np.flatnonzero(keeps)
+        for rule, rows in run_suite(checks.iloc[kept], unique_rules, f"{kind.name}_unique", parameters):
+            positions = kept[rows]
+            keeps[positions] = False
+            bad_rows.append(_quarantine_rows(frame, positions, rule, kind))
+    if len(raw.ragged):
+        bad_rows.append(pd.DataFrame({"row_number": raw.ragged["row_number"], "column_name": "",
+                                      "rule": "field_count",
+                                      "value_masked": raw.ragged["fields"].map(lambda n: f"{n} fields, header has {len(raw.header)}")}))
+    quarantine = pd.concat(bad_rows, ignore_index=True) if bad_rows else pd.DataFrame(columns=["row_number", "column_name", "rule", "value_masked"])
+    good = _typed(checks[keeps], kind)
+    good.insert(0, ROW, frame.loc[keeps, ROW].to_numpy())
+    return Checked(good=good.reset_index(drop=True), quarantine=quarantine.sort_values("row_number", kind="stable").reset_index(drop=True))
+
+
+def _quarantine_rows(frame: pd.DataFrame, rows: np.ndarray, rule: Rule, kind: FileKind) -> pd.DataFrame:
+    col = next(c for c in kind.columns if c.name == rule.column)
+    return pd.DataFrame({"row_number": frame[ROW].to_numpy()[rows], "column_name": rule.column, "rule": rule.rule,
+                         "value_masked": mask(frame[rule.column].iloc[rows], col.type == "cpr").fillna("").to_numpy()})
+
+
+def _typed(checks: pd.DataFrame, kind: FileKind) -> pd.DataFrame:
+    """The typed value of every declared column (dates as dates); CPR stays normalised text plus
+    its birth date, for `pseudonym.protect` to replace before anything is written."""
+    out = pd.DataFrame(index=checks.index)
+    for col in kind.columns:
+        value = checks[f"{col.name}__value"]
+        out[col.name] = value.dt.date if col.type == "date" else value
+        if col.type == "cpr":
+            out[f"{col.name}__birth"] = checks[f"{col.name}__birth"].dt.date
+    return out
