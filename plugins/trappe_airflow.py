@@ -23,6 +23,7 @@ RUN_PARAMS: dict[str, Param] = {
     "started_at": Param("", type="string", description="ISO timestamp of the run's start; empty: the DAG run's"),
     "as_of": Param("", type="string", description="Replay the night of this date (YYYY-MM-DD); empty: everything delivered"),
     "demo": Param(False, type="boolean", description="Allow the public demo pseudonymisation key"),
+    "config": Param("", type="string", description="Parameters file; empty: $TRAPPE_CONFIG or the repo's trappe.toml"),
 }
 
 

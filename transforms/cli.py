@@ -47,6 +47,7 @@ def run(
     as_of: Annotated[Optional[str], typer.Option(help="Replay the night of this date: later deliveries are left out")] = None,
     data_dir: Annotated[Path, typer.Option(help="Staging, Airflow home and logs")] = Path("data"),
     demo: Annotated[bool, typer.Option(help="Allow the public demo pseudonymisation key when none is set")] = False,
+    config: Annotated[Optional[Path], typer.Option(help="Parameters file (default: $TRAPPE_CONFIG or trappe.toml)")] = None,
 ) -> None:
     """One full nightly run through the Airflow DAGs (in-process), publishing to the warehouse."""
     from transforms.runner import run_dags, new_context
@@ -59,7 +60,7 @@ def run(
     if as_of:
         date.fromisoformat(as_of)
     url = resolve_url(warehouse)
-    ctx = new_context(inbox, data_dir, url, as_of or "", demo)
+    ctx = new_context(inbox, data_dir, url, as_of or "", demo, config)
     log_file = Path(ctx.data_dir) / "airflow" / "logs" / f"{ctx.run_id}.log"
     started = time.perf_counter()
     console.print(f"Run [bold]{ctx.run_id}[/]: inbox {ctx.inbox} → warehouse {describe(url)}")

@@ -16,7 +16,7 @@ from typing import Protocol
 import pandas as pd
 
 from transforms import reference
-from transforms.measurement_points import measurement_points
+from transforms.measurement_points import DEFAULT_POINTS, measurement_points
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "include" / "sql"
 STAGING_STEPS = ("measure_steps", "active_measures", "child_status", "population_points")
@@ -37,6 +37,7 @@ class KeyFigureParams:
 
     first_point: date | None = None
     followup_standard_days: dict[int, int] = field(default_factory=lambda: {3: 92, 4: 92, 5: 92, 6: 42})
+    points: tuple[tuple[int, int], ...] = DEFAULT_POINTS
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,6 @@ def reference_tables(params: KeyFigureParams) -> dict[str, pd.DataFrame]:
     }
 
 
-def default_followup_standards() -> dict[int, int]:
-    standards = reference.table("followup_standards")
-    default = standards[standards["kommunekode"] == "*"]
-    return dict(zip(default["step"].astype(int), default["standard_days"].astype(int)))
-
-
 def sql(path: str) -> str:
     return (SQL_DIR / path).read_text(encoding="utf-8")
 
@@ -92,7 +87,7 @@ def build(engine: Engine, params: KeyFigureParams) -> None:
         engine.replace_table(f"staging.{name}", frame)
     extent = engine.query("SELECT kommunekode, MIN(startdato) AS first_start, MAX(extraction_date) AS extraction_date "
                           "FROM staging.measures GROUP BY kommunekode ORDER BY kommunekode")
-    engine.replace_table("staging.measurement_points", measurement_points(extent, params.first_point))
+    engine.replace_table("staging.measurement_points", measurement_points(extent, params.first_point, params.points))
     for step in STAGING_STEPS + ("key_figures",):
         engine.execute(f"DROP TABLE IF EXISTS staging.{step}")
     for step in STAGING_STEPS:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from transforms import key_figures, reference
+from transforms.parameters import config_path, key_figure_params
 from transforms.run_context import RunContext
 from transforms.staging import Staging
 from transforms.tables import PUBLISHED, STAGING
@@ -44,9 +45,9 @@ def load_staging(ctx: RunContext) -> dict[str, int]:
     return counts
 
 
-def build_and_publish(ctx: RunContext, params: key_figures.KeyFigureParams | None = None) -> dict[str, Any]:
+def build_and_publish(ctx: RunContext) -> dict[str, Any]:
     """Compute every published table from staging and replace the recomputed partitions."""
-    params = params or key_figures.KeyFigureParams(followup_standard_days=key_figures.default_followup_standards())
+    params = key_figure_params(config_path(ctx.config or None))
     with open_warehouse(ctx.warehouse_url) as wh:
         wh.ensure_published()
         key_figures.build(wh, params)

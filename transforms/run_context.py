@@ -20,6 +20,7 @@ class RunContext:
     started_at: str  # ISO timestamp of the run's start (the logical "now" of every task)
     as_of: str = ""  # replay the night of this date: later deliveries are left out
     demo: bool = False  # allow the public demo key when no key is configured
+    config: str = ""  # the parameters file (empty: $TRAPPE_CONFIG or the repo's trappe.toml)
 
     @property
     def inbox_path(self) -> Path:
@@ -57,4 +58,5 @@ class RunContext:
             started_at=conf.get("started_at") or started_at.isoformat(),
             as_of=conf.get("as_of") or "",
             demo=bool(conf.get("demo", False)),
+            config=conf.get("config") or "",
         )
