@@ -97,7 +97,7 @@ def build(engine: Engine, params: KeyFigureParams) -> None:
 
 def compute_key_figures(frames: CaseFrames, params: KeyFigureParams = KeyFigureParams()) -> pd.DataFrame:
     """The rows of published.key_figures (without run_id) for the given staging frames."""
-    from transforms.warehouse import DuckDBWarehouse
+    from transforms.duckdb_warehouse import DuckDBWarehouse
 
     with DuckDBWarehouse.in_memory() as engine:
         measures = frames.measures.copy()

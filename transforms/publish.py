@@ -15,7 +15,7 @@ from transforms import key_figures, reference
 from transforms.parameters import config_path, key_figure_params
 from transforms.run_context import RunContext
 from transforms.staging import Staging
-from transforms.tables import PUBLISHED, STAGING
+from transforms.tables import INPUTS, PUBLISHED
 from transforms.warehouse import open_warehouse
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def load_staging(ctx: RunContext) -> dict[str, int]:
     staging = Staging(ctx.staging_path)
     counts = {}
     with open_warehouse(ctx.warehouse_url) as wh:
-        for table in STAGING:
+        for table in INPUTS:
             wh.load_parquet(f"staging.{table}", staging.files(table))
             counts[table] = int(wh.query(f"SELECT COUNT(*) AS n FROM staging.{table}")["n"].iloc[0])
     return counts
@@ -51,20 +51,21 @@ def build_and_publish(ctx: RunContext) -> dict[str, Any]:
     with open_warehouse(ctx.warehouse_url) as wh:
         wh.ensure_published()
         key_figures.build(wh, params)
-        rows = wh.query("SELECT * FROM staging.key_figures").assign(run_id=ctx.run_id)
+        rows = wh.count("staging.key_figures")
         recomputed = sorted(set(wh.query("SELECT DISTINCT kommunekode FROM staging.measures")["kommunekode"])
                             | set(wh.query("SELECT DISTINCT kommunekode FROM staging.caseworkers")["kommunekode"]))
         missing_population = wh.query("SELECT p.kommunekode, COUNT(*) AS points FROM staging.measurement_points p "
                                       "LEFT JOIN staging.population_points pp USING (kommunekode, measurement_date) "
                                       "WHERE pp.children IS NULL GROUP BY p.kommunekode ORDER BY 1")
-        with wh.transaction():
-            table = PUBLISHED["key_figures"]
+        table = PUBLISHED["key_figures"]
+        columns = ", ".join(key_figures.COLUMNS)
+        with wh.publish_lock(), wh.transaction():
             wh.delete(table, "kommunekode", [int(k) for k in recomputed])
-            wh.insert(table, rows)
+            wh.execute(f"INSERT INTO {table.qualified} ({columns}, run_id) SELECT {columns}, ? FROM staging.key_figures", [ctx.run_id])
             for name, frame in dimensions().items():
                 wh.execute(f"DELETE FROM published.{name}")
                 wh.insert(PUBLISHED[name], frame)
     for k, points in missing_population.itertuples(index=False):
         log.warning("Municipality %s: no population count for %d measurement point(s): their per-1000 key figures are not published", k, points)
-    return {"key_figures": len(rows), "municipalities": [int(k) for k in recomputed],
+    return {"key_figures": rows, "municipalities": [int(k) for k in recomputed],
             "points_without_population": {int(k): int(n) for k, n in missing_population.itertuples(index=False)}}

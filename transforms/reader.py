@@ -70,6 +70,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     lines = []
     encodings = set()
     for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():  # the same text in either encoding: it says nothing about the file's
+            lines.append(line.decode("ascii"))
+            continue
         try:
             lines.append(line.decode("utf-8"))
             encodings.add("utf-8")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from transforms.tables import PUBLISHED
 from transforms.warehouse import open_warehouse
 
 
@@ -18,5 +19,5 @@ def run_summary(url: str, run_id: str) -> dict[str, pd.DataFrame]:
         published = wh.query("""SELECT kommunekode, COUNT(*) AS key_figure_rows, COUNT(DISTINCT measurement_date) AS dates,
                                        CAST(MIN(measurement_date) AS VARCHAR) AS first_date, CAST(MAX(measurement_date) AS VARCHAR) AS last_date
                                 FROM published.key_figures WHERE run_id = ? GROUP BY kommunekode ORDER BY kommunekode""", [run_id])
-        tables = wh.query("""SELECT table_name, estimated_size AS rows FROM duckdb_tables() WHERE schema_name = 'published' ORDER BY table_name""")
+        tables = pd.DataFrame([(t.name, wh.count(t.qualified)) for t in PUBLISHED.values()], columns=["table", "rows"])
     return {"audit": audit, "rules": rules, "published": published, "tables": tables}

@@ -51,8 +51,22 @@ STAGING = {
            KOMMUNE, ("foranstaltning_id", "VARCHAR", ""), ("opfoelgningsdato", "DATE", ""), EXTRACTED),
         _t("staging", "population", "municipality × reference date × age × delivery", "Population counts",
            KOMMUNE, ("dato", "DATE", ""), ("alder", "INTEGER", ""), ("antal", "INTEGER", ""), EXTRACTED),
+        _t("staging", "measurement_points", "municipality × measurement point", "Measurement points and the dates they look back to",
+           KOMMUNE, ("point_index", "INTEGER", ""), ("measurement_date", "DATE", ""), ("previous_date", "DATE", ""),
+           ("minus_6m", "DATE", ""), ("minus_1y", "DATE", ""), ("minus_1y_is_point", "BOOLEAN", "")),
+        _t("staging", "ref_legal_basis", "legal-basis code", "reference/legal_basis.csv",
+           ("code", "VARCHAR", ""), ("kind", "VARCHAR", ""), ("step", "INTEGER", ""), ("home_based_kind", "VARCHAR", ""),
+           ("is_placement", "BOOLEAN", ""), ("covers_subdivisions", "BOOLEAN", "")),
+        _t("staging", "ref_legal_basis_rules", "dated override of a code", "reference/legal_basis_rules.csv",
+           ("code", "VARCHAR", ""), ("started_before", "DATE", ""), ("step", "INTEGER", ""), ("home_based_kind", "VARCHAR", "")),
+        _t("staging", "ref_placement_settings", "placement setting", "reference/placement_settings.csv",
+           ("code", "VARCHAR", ""), ("step", "INTEGER", "")),
+        _t("staging", "ref_followup_standards", "municipality (null: default) × step", "Follow-up standards in days",
+           ("kommunekode", "INTEGER", ""), ("step", "INTEGER", ""), ("standard_days", "INTEGER", "")),
     )
 }
+INPUTS = ("measures", "investigations", "caseworkers", "followups", "population")
+"""The staging tables that hold ingested data (the rest are built or reference tables)."""
 
 PUBLISHED = {
     t.name: t

@@ -60,6 +60,7 @@ def type_rules(col: Column) -> list[Rule]:
     rules = [] if col.optional or col.type == "boolean" else [_expectation("expect_column_values_to_not_be_null", "required", n, 0, column=n)]
     if col.type == "integer":
         rules.append(_expectation("expect_column_values_to_match_regex", "not_an_integer", n, 1, column=n, regex=values.INTEGER_PATTERN))
+        rules.append(_given_but_unparsed("not_an_integer", n, f"{n}__value"))  # too many digits to hold
     elif col.type == "decimal":
         rules.append(_expectation("expect_column_values_to_match_regex", "not_a_decimal", n, 1, column=n, regex=values.DECIMAL_PATTERN))
     elif col.type == "date":

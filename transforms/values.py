@@ -26,10 +26,15 @@ def parse_date(text: pd.Series) -> pd.Series:
     return pd.to_datetime(date_iso(text), format="%Y-%m-%d", errors="coerce")
 
 
+MAX_INTEGER_DIGITS = 18
+"""An integer of more significant digits cannot be held (int64) and parses to null, never to another number."""
+
+
 def parse_integer(text: pd.Series) -> pd.Series:
     """Whole numbers only: `5,0` is not an integer (sources.md §1)."""
     ok = text.str.fullmatch(INTEGER_PATTERN, na=False)
-    return pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
+    fits = text.str.lstrip("+-").str.lstrip("0").str.len().le(MAX_INTEGER_DIGITS).fillna(False).astype(bool)
+    return pd.to_numeric(text.where(ok & fits), errors="coerce").astype("Int64")
 
 
 def parse_decimal(text: pd.Series) -> pd.Series:

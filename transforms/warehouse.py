@@ -8,6 +8,7 @@ resolved URL and open it with `open_warehouse`; they never decide it themselves.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,91 +52,62 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True) if "://" in url else url
 
 
-class DuckDBWarehouse:
-    """The embedded warehouse: one DuckDB file, set-based SQL on the same engine."""
+class Warehouse(ABC):
+    """What every task needs of a warehouse; DuckDB and PostgreSQL implement the engine-specific part.
 
-    def __init__(self, path: str) -> None:
-        import duckdb
+    SQL handed to `execute` and `query` uses `?` placeholders on both engines. Identifiers are never
+    taken from input: they come from tables.py or the SQL files in include/sql/.
+    """
 
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(path)
-        self.con.execute("SET TimeZone = 'UTC'")
-        for schema in ("staging", "published"):
-            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-
-    @classmethod
-    def in_memory(cls) -> DuckDBWarehouse:
-        return cls(":memory:")
-
-    def __enter__(self) -> DuckDBWarehouse:
+    def __enter__(self) -> Warehouse:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.con.close()
+        self.close()
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
-        self.con.execute(sql, params or [])
+    @abstractmethod
+    def close(self) -> None: ...
 
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None: ...
 
+    @abstractmethod
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame: ...
+
+    @abstractmethod
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: a failure inside leaves every table as it was."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
 
-    def _select_typed(self, table: Table | None, frame: pd.DataFrame) -> str:
-        if table is None:
-            return "SELECT * FROM incoming"
-        present = set(frame.columns)
-        return "SELECT " + ", ".join(
-            f"CAST({'incoming.' + name if name in present else 'NULL'} AS {sqltype}) AS {name}" for name, sqltype, _ in table.columns
-        ) + " FROM incoming"
-
+    @abstractmethod
     def replace_table(self, name: str, frame: pd.DataFrame) -> None:
         """Create or replace a whole table from a frame, typed by its definition in tables.py if it has one."""
-        schema, _, base = name.partition(".")
-        table = (STAGING if schema == "staging" else PUBLISHED).get(base)
-        if frame.shape[1] == 0:  # a frame with no columns at all: the definition's columns, no rows
-            frame = pd.DataFrame({"_": pd.Series([], dtype="string")})
-        self.con.register("incoming", frame)
-        try:
-            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {self._select_typed(table, frame)}")
-        finally:
-            self.con.unregister("incoming")
 
+    @abstractmethod
     def load_parquet(self, name: str, files: Sequence[Path]) -> None:
-        """Replace a staging table with the Parquet partitions in force (read by DuckDB itself)."""
-        if not files:
-            self.replace_table(name, pd.DataFrame())
-            return
-        table = STAGING[name.partition(".")[2]]
-        listing = ", ".join(f"'{_quote(str(f))}'" for f in files)
-        cols = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t, _ in table.columns)
-        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {cols} FROM read_parquet([{listing}], union_by_name = true)")
+        """Replace a staging table with the Parquet partitions in force."""
+
+    @abstractmethod
+    def insert(self, table: Table, frame: pd.DataFrame) -> None:
+        """Append a frame's rows to a table (columns by name, typed by the definition)."""
+
+    @contextmanager
+    def publish_lock(self) -> Iterator[None]:
+        """Held while publishing, so two runs cannot interleave (DuckDB: its single-writer file lock)."""
+        yield
+
+    def create_schemas(self) -> None:
+        for schema in ("staging", "published"):
+            self.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
     def ensure_published(self) -> None:
         """Create the published tables (idempotent) with a comment on every table and column."""
         for table in PUBLISHED.values():
             cols = ", ".join(f"{n} {t}" for n, t, _ in table.columns)
-            self.con.execute(f"CREATE TABLE IF NOT EXISTS {table.qualified} ({cols})")
-            self.con.execute(f"COMMENT ON TABLE {table.qualified} IS '{_quote(table.comment + ' Grain: ' + table.grain + '.')}'")
+            self.execute(f"CREATE TABLE IF NOT EXISTS {table.qualified} ({cols})")
+            self.execute(f"COMMENT ON TABLE {table.qualified} IS '{_quote(table.comment + ' Grain: ' + table.grain + '.')}'")
             for n, _, comment in table.columns:
-                self.con.execute(f"COMMENT ON COLUMN {table.qualified}.{n} IS '{_quote(comment)}'")
-
-    def insert(self, table: Table, frame: pd.DataFrame) -> None:
-        self.con.register("incoming", frame)
-        try:
-            self.con.execute(f"INSERT INTO {table.qualified} ({', '.join(table.column_names)}) {self._select_typed(table, frame)}")
-        finally:
-            self.con.unregister("incoming")
+                self.execute(f"COMMENT ON COLUMN {table.qualified}.{n} IS '{_quote(comment)}'")
 
     def delete(self, table: Table, column: str, values: Sequence[Any], and_run: str | None = None) -> None:
         """Delete the rows whose `column` is one of `values` (and, for logs, of one run)."""
@@ -145,15 +117,38 @@ class DuckDBWarehouse:
             return
         marks = ", ".join("?" for _ in values)
         run = " AND run_id = ?" if and_run is not None else ""
-        self.con.execute(f"DELETE FROM {table.qualified} WHERE {column} IN ({marks}){run}", [*values, *([and_run] if and_run is not None else [])])
+        self.execute(f"DELETE FROM {table.qualified} WHERE {column} IN ({marks}){run}", [*values, *([and_run] if and_run is not None else [])])
+
+    def count(self, qualified: str) -> int:
+        return int(self.query(f"SELECT COUNT(*) AS n FROM {qualified}")["n"].iloc[0])
+
+
+def select_typed(table: Table | None, present: Sequence[str], source: str = "incoming") -> str:
+    """SELECT that casts a source's columns to a table's definition (NULL for columns it lacks)."""
+    if table is None:
+        return f"SELECT * FROM {source}"
+    return "SELECT " + ", ".join(
+        f"CAST({name if name in present else 'NULL'} AS {sqltype}) AS {name}" for name, sqltype, _ in table.columns
+    ) + f" FROM {source}"
+
+
+def definition(name: str) -> Table | None:
+    schema, _, base = name.partition(".")
+    return (STAGING if schema == "staging" else PUBLISHED).get(base)
 
 
 def _quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-def open_warehouse(url: str) -> DuckDBWarehouse:
+def open_warehouse(url: str) -> Warehouse:
     """Open the warehouse at `url` (resolved by `resolve_url`)."""
     if url.startswith("duckdb:///"):
+        from transforms.duckdb_warehouse import DuckDBWarehouse
+
         return DuckDBWarehouse(url.removeprefix("duckdb:///"))
-    raise ValueError(f"Unsupported warehouse URL {describe(url)!r}: this version supports duckdb:///<file>")
+    if url.startswith("postgresql"):
+        from transforms.postgres_warehouse import PostgresWarehouse
+
+        return PostgresWarehouse(url)
+    raise ValueError(f"Unsupported warehouse URL {describe(url)!r}: use duckdb:///<file> or postgresql+psycopg://…")

@@ -1,0 +1,75 @@
+"""The embedded warehouse: one DuckDB file, set-based SQL on the same engine.
+
+DuckDB allows one writing process per file: a second concurrent run fails to open it and stops
+with DuckDB's lock message, which is the "second run stops with a clear message" of warehouse.md.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from transforms.tables import STAGING, Table
+from transforms.warehouse import Warehouse, _quote, definition, select_typed
+
+
+class DuckDBWarehouse(Warehouse):
+    def __init__(self, path: str) -> None:
+        import duckdb
+
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(path)
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.create_schemas()
+
+    @classmethod
+    def in_memory(cls) -> DuckDBWarehouse:
+        return cls(":memory:")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self.con.execute(sql, params or [])
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def replace_table(self, name: str, frame: pd.DataFrame) -> None:
+        if frame.shape[1] == 0:  # a frame with no columns at all: the definition's columns, no rows
+            frame = pd.DataFrame({"_": pd.Series([], dtype="string")})
+        self.con.register("incoming", frame)
+        try:
+            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {select_typed(definition(name), list(frame.columns))}")
+        finally:
+            self.con.unregister("incoming")
+
+    def load_parquet(self, name: str, files: Sequence[Path]) -> None:
+        if not files:
+            self.replace_table(name, pd.DataFrame())
+            return
+        table = STAGING[name.partition(".")[2]]
+        listing = ", ".join(f"'{_quote(str(f))}'" for f in files)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS "
+                         f"{select_typed(table, table.column_names, f'read_parquet([{listing}], union_by_name = true, hive_partitioning = false)')}")
+
+    def insert(self, table: Table, frame: pd.DataFrame) -> None:
+        self.con.register("incoming", frame)
+        try:
+            self.con.execute(f"INSERT INTO {table.qualified} ({', '.join(table.column_names)}) {select_typed(table, list(frame.columns))}")
+        finally:
+            self.con.unregister("incoming")
