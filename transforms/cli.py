@@ -43,14 +43,14 @@ def generate(
 @app.command()
 def run(
     inbox: Annotated[Path, typer.Option(help="Inbox folder (sources.md layout)")],
-    warehouse: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL or DuckDB file; default: $TRAPPE_WAREHOUSE_URL or data/warehouse.duckdb")] = None,
+    warehouse: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL or DuckDB file; default: $TRAPPE_WAREHOUSE_URL, the connection trappe_warehouse, or <data-dir>/warehouse.duckdb")] = None,
     as_of: Annotated[Optional[str], typer.Option(help="Replay the night of this date: later deliveries are left out")] = None,
     data_dir: Annotated[Path, typer.Option(help="Staging, Airflow home and logs")] = Path("data"),
     demo: Annotated[bool, typer.Option(help="Allow the public demo pseudonymisation key when none is set")] = False,
     config: Annotated[Optional[Path], typer.Option(help="Parameters file (default: $TRAPPE_CONFIG or trappe.toml)")] = None,
 ) -> None:
     """One full nightly run through the Airflow DAGs (in-process), publishing to the warehouse."""
-    from transforms.runner import run_dags, new_context
+    from transforms.runner import new_context, prepare_airflow, run_dags
     from transforms.summary import run_summary
     from transforms.warehouse import describe, resolve_url
 
@@ -59,7 +59,8 @@ def run(
         raise typer.Exit(2)
     if as_of:
         date.fromisoformat(as_of)
-    url = resolve_url(warehouse)
+    prepare_airflow(data_dir)  # before anything imports Airflow: its home and database live under data_dir
+    url = resolve_url(warehouse, default=data_dir / "warehouse.duckdb")
     ctx = new_context(inbox, data_dir, url, as_of or "", demo, config)
     log_file = Path(ctx.data_dir) / "airflow" / "logs" / f"{ctx.run_id}.log"
     started = time.perf_counter()

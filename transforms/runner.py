@@ -83,8 +83,9 @@ def load_dags() -> dict[str, Any]:
 
 
 def run_dags(ctx: RunContext, log_file: Path, on_step: Callable[[str], None] = lambda _: None) -> list[DagResult]:
-    """Run the nightly DAGs in order with the run's parameters; stop at the first that fails."""
-    prepare_airflow(Path(ctx.data_dir))
+    """Run the nightly DAGs in order with the run's parameters; stop at the first that fails.
+
+    `prepare_airflow` must have run before Airflow was first imported in this process."""
     results = []
     with output_to(log_file):
         dags = load_dags()

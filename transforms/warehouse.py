@@ -32,9 +32,9 @@ def _from_airflow() -> str | None:
         return None
 
 
-def resolve_url(explicit: str | None = None, base: Path | None = None) -> str:
+def resolve_url(explicit: str | None = None, base: Path | None = None, default: Path = DEFAULT_PATH) -> str:
     """The warehouse URL by the precedence above; a relative DuckDB path is made absolute against `base`."""
-    url = explicit or os.environ.get("TRAPPE_WAREHOUSE_URL") or _from_airflow() or f"duckdb:///{DEFAULT_PATH}"
+    url = explicit or os.environ.get("TRAPPE_WAREHOUSE_URL") or _from_airflow() or f"duckdb:///{default}"
     if "://" not in url:
         url = f"duckdb:///{url}"
     if url.startswith("duckdb:///"):
