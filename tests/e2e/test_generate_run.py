@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from plugins.trappe_airflow import SOURCES
 from tests.privacy import inbox_cprs, leaks
 from transforms.measurement_points import points_between
 
@@ -68,7 +69,7 @@ def test_every_key_figure_and_breakdown_at_every_measurement_point(run):
         mine = kf[kf["kommunekode"] == k]
         got = mine.groupby("key_figure")["breakdown"].agg(set).to_dict()
         assert got == KEY_FIGURES, k
-        points = sorted(pd.to_datetime(mine.loc[mine["key_figure"] == "placed_per_1000", "measurement_date"]).dt.date)
+        points = sorted(pd.to_datetime(mine.loc[mine["key_figure"] == "placement_form_share", "measurement_date"]).dt.date.unique())
         measures = audit[(audit["kommunekode"] == k) & audit["file_name"].str.contains("foranstaltninger") & audit["status"].isin(["loaded", "partially_loaded"])]
         snapshot = max(pd.to_datetime(measures["file_name"].str.extract(r"(\d{4}-\d{2}-\d{2})")[0]).dt.date)
         assert points[-1] == points_between(points[-1], snapshot)[-1]
@@ -93,7 +94,7 @@ def test_rows_read_equal_loaded_plus_quarantined(run):
     counted = quarantine.dropna(subset=["row_number"]).groupby("file_name").size()
     assert (audit.set_index("file_name")["rows_quarantined"].reindex(counted.index) == counted).all()
     files = {p.relative_to(run["root"] / "inbox").as_posix() for p in (run["root"] / "inbox").rglob("*") if p.is_file()
-             and p.relative_to(run["root"] / "inbox").parts[0] in ("case", "population", "ledger", "school")}
+             and p.relative_to(run["root"] / "inbox").parts[0] in SOURCES}
     assert files <= set(audit["file_name"])
 
 
