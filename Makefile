@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?= data
 
-.PHONY: demo test env clean
+.PHONY: demo test env postgres clean
 
 env: $(VENV)/.installed
 
@@ -19,7 +19,10 @@ demo: env
 	$(BIN)/trappe generate --out $(DATA)/inbox --kommunekoder 510,657,167
 	$(BIN)/trappe run --inbox $(DATA)/inbox --data-dir $(DATA) --demo
 
-test: env
+postgres:
+	bash scripts/postgres.sh
+
+test: env postgres
 	$(BIN)/python -m pytest
 
 clean:

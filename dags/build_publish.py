@@ -3,12 +3,12 @@ computes every published table (include/sql/) and replaces the recomputed partit
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import AssetAny, dag, get_current_context, task
 
 from plugins.trappe_airflow import DEFAULT_ARGS, RUN_PARAMS, SOURCES, published_asset, run_context, staging_asset
 
 
-@dag(dag_id="build_publish", schedule=staging_asset(SOURCES[0]) | staging_asset(SOURCES[1]),
+@dag(dag_id="build_publish", schedule=AssetAny(*(staging_asset(s) for s in SOURCES)),
      start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False, max_active_runs=1,
      default_args=DEFAULT_ARGS, params=RUN_PARAMS, tags=["trappe", "publish"],
      doc_md="Loads the staged partitions in force, computes the key figures and publishes them per municipality.")

@@ -9,9 +9,15 @@ from typing import Any
 
 from airflow.sdk import Asset, Param
 
-SOURCES = ("population", "case")
-"""Source kinds with an ingest DAG, in the order `trappe run` runs them (case needs nothing of population, but
-the build needs both)."""
+def _sources() -> tuple[str, ...]:
+    from transforms.file_kinds import sources
+
+    return sources()
+
+
+SOURCES = _sources()
+"""Source kinds with an ingest DAG (every source with a suite in expectations/), in the order
+`trappe run` runs them."""
 
 DEFAULT_ARGS: dict[str, Any] = {"owner": "trappe", "retries": 2, "retry_delay": timedelta(seconds=30)}
 

@@ -74,3 +74,13 @@ def match(source: str, file_name: str) -> tuple[FileKind, re.Match[str]] | None:
         if m:
             return kind, m
     return None
+
+
+def sources() -> tuple[str, ...]:
+    """Every source kind that has at least one suite, population first (it needs nothing else)."""
+    return tuple(sorted({k.source for k in file_kinds()}, key=lambda s: (s != "population", s)))
+
+
+def inputs() -> tuple[str, ...]:
+    """The staging tables that hold ingested data, one per input kind."""
+    return tuple(dict.fromkeys(k.staging_table for k in file_kinds()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -19,6 +19,8 @@ from transforms import reference
 from transforms.measurement_points import DEFAULT_POINTS, measurement_points
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "include" / "sql"
+TABLE = "key_figures"
+"""The published table this module builds (as `staging.key_figures`, then published per municipality)."""
 STAGING_STEPS = ("measure_steps", "active_measures", "child_status", "population_points")
 COLUMNS = ["kommunekode", "measurement_date", "key_figure", "breakdown", "numerator", "denominator", "value", "unit"]
 
@@ -47,6 +49,18 @@ class CaseFrames:
     caseworkers: pd.DataFrame
     followups: pd.DataFrame
     population: pd.DataFrame
+
+
+def params_from(config: dict[str, Any]) -> KeyFigureParams:
+    """KeyFigureParams from the `[key_figures]` section of the parameters file (defaults where absent)."""
+    section = config.get("key_figures", {})
+    defaults = KeyFigureParams()
+    points = tuple(tuple(int(p) for p in text.split("-")) for text in section.get("measurement_points", []))
+    first = section.get("first_point") or ""
+    standards = {int(step): int(days) for step, days in section.get("followup_standard_days", {}).items()}
+    return KeyFigureParams(first_point=date.fromisoformat(first) if first else None,
+                           followup_standard_days=standards or defaults.followup_standard_days,
+                           points=points or defaults.points)  # type: ignore[arg-type]
 
 
 def reference_tables(params: KeyFigureParams) -> dict[str, pd.DataFrame]:
@@ -81,8 +95,9 @@ def key_figures_query() -> str:
     return "\nUNION ALL\n".join(parts)
 
 
-def build(engine: Engine, params: KeyFigureParams) -> None:
+def build(engine: Engine, config: dict[str, Any] | KeyFigureParams) -> None:
     """Compute `staging.key_figures` from the staging tables already in the warehouse."""
+    params = config if isinstance(config, KeyFigureParams) else params_from(config)
     for name, frame in reference_tables(params).items():
         engine.replace_table(f"staging.{name}", frame)
     extent = engine.query("SELECT kommunekode, MIN(startdato) AS first_start, MAX(extraction_date) AS extraction_date "
@@ -109,3 +124,19 @@ def compute_key_figures(frames: CaseFrames, params: KeyFigureParams = KeyFigureP
         out = engine.query(f"SELECT {', '.join(COLUMNS)} FROM staging.key_figures ORDER BY kommunekode, measurement_date, key_figure, breakdown")
     out["measurement_date"] = pd.to_datetime(out["measurement_date"]).dt.date
     return out
+
+
+def recomputed(engine: Engine) -> list[int]:
+    """The municipalities whose key figures this build recomputed (their partitions are replaced)."""
+    found = engine.query("SELECT kommunekode FROM staging.measures UNION SELECT kommunekode FROM staging.caseworkers")
+    return sorted(int(k) for k in found["kommunekode"])
+
+
+def warnings(engine: Engine) -> list[str]:
+    """Points whose per-1000 figures cannot be published (no population count on or before them)."""
+    missing = engine.query("SELECT p.kommunekode, COUNT(*) AS points FROM staging.measurement_points AS p "
+                           "LEFT JOIN staging.population_points AS pp "
+                           "ON pp.kommunekode = p.kommunekode AND pp.measurement_date = p.measurement_date "
+                           "WHERE pp.children IS NULL GROUP BY p.kommunekode ORDER BY p.kommunekode")
+    return [f"municipality {k}: no population count for {n} measurement point(s): their per-1000 key figures are not published"
+            for k, n in missing.itertuples(index=False)]

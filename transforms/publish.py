@@ -12,10 +12,11 @@ from typing import Any
 import pandas as pd
 
 from transforms import key_figures, reference
-from transforms.parameters import config_path, key_figure_params
+from transforms.parameters import config_path, load
 from transforms.run_context import RunContext
 from transforms.staging import Staging
-from transforms.tables import INPUTS, PUBLISHED
+from transforms.file_kinds import inputs
+from transforms.tables import PUBLISHED
 from transforms.warehouse import open_warehouse
 
 log = logging.getLogger(__name__)
@@ -39,33 +40,36 @@ def load_staging(ctx: RunContext) -> dict[str, int]:
     staging = Staging(ctx.staging_path)
     counts = {}
     with open_warehouse(ctx.warehouse_url) as wh:
-        for table in INPUTS:
+        for table in inputs():
             wh.load_parquet(f"staging.{table}", staging.files(table))
             counts[table] = int(wh.query(f"SELECT COUNT(*) AS n FROM staging.{table}")["n"].iloc[0])
     return counts
 
 
+BUILDS = (key_figures,)
+"""Every published table with a partition per municipality: each module has TABLE, build(engine,
+config) → staging.<TABLE> with the published columns but run_id, recomputed(engine) and warnings(engine)."""
+
+
 def build_and_publish(ctx: RunContext) -> dict[str, Any]:
-    """Compute every published table from staging and replace the recomputed partitions."""
-    params = key_figure_params(config_path(ctx.config or None))
+    """Compute every published table from staging and replace the recomputed partitions, atomically."""
+    config = load(config_path(ctx.config or None))
+    summary: dict[str, Any] = {}
     with open_warehouse(ctx.warehouse_url) as wh:
         wh.ensure_published()
-        key_figures.build(wh, params)
-        rows = wh.count("staging.key_figures")
-        recomputed = sorted(set(wh.query("SELECT DISTINCT kommunekode FROM staging.measures")["kommunekode"])
-                            | set(wh.query("SELECT DISTINCT kommunekode FROM staging.caseworkers")["kommunekode"]))
-        missing_population = wh.query("SELECT p.kommunekode, COUNT(*) AS points FROM staging.measurement_points p "
-                                      "LEFT JOIN staging.population_points pp USING (kommunekode, measurement_date) "
-                                      "WHERE pp.children IS NULL GROUP BY p.kommunekode ORDER BY 1")
-        table = PUBLISHED["key_figures"]
-        columns = ", ".join(key_figures.COLUMNS)
+        for build in BUILDS:
+            build.build(wh, config)
+        plan = [(PUBLISHED[b.TABLE], b.recomputed(wh), b.warnings(wh)) for b in BUILDS]
         with wh.publish_lock(), wh.transaction():
-            wh.delete(table, "kommunekode", [int(k) for k in recomputed])
-            wh.execute(f"INSERT INTO {table.qualified} ({columns}, run_id) SELECT {columns}, ? FROM staging.key_figures", [ctx.run_id])
+            for table, municipalities, _ in plan:
+                columns = ", ".join(c for c in table.column_names if c != "run_id")
+                wh.delete(table, "kommunekode", municipalities)
+                wh.execute(f"INSERT INTO {table.qualified} ({columns}, run_id) SELECT {columns}, ? FROM staging.{table.name}", [ctx.run_id])
             for name, frame in dimensions().items():
                 wh.execute(f"DELETE FROM published.{name}")
                 wh.insert(PUBLISHED[name], frame)
-    for k, points in missing_population.itertuples(index=False):
-        log.warning("Municipality %s: no population count for %d measurement point(s): their per-1000 key figures are not published", k, points)
-    return {"key_figures": rows, "municipalities": [int(k) for k in recomputed],
-            "points_without_population": {int(k): int(n) for k, n in missing_population.itertuples(index=False)}}
+        for table, municipalities, notes in plan:
+            for note in notes:
+                log.warning("%s: %s", table.name, note)
+            summary[table.name] = {"rows": wh.count(f"staging.{table.name}"), "municipalities": municipalities, "warnings": notes}
+    return summary

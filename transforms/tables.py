@@ -65,8 +65,7 @@ STAGING = {
            ("kommunekode", "INTEGER", ""), ("step", "INTEGER", ""), ("standard_days", "INTEGER", "")),
     )
 }
-INPUTS = ("measures", "investigations", "caseworkers", "followups", "population")
-"""The staging tables that hold ingested data (the rest are built or reference tables)."""
+
 
 PUBLISHED = {
     t.name: t

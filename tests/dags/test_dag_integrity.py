@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from plugins.trappe_airflow import SOURCES
+
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("pandas", "duckdb", "great_expectations", "pyarrow", "transforms.validator", "transforms.ingest")
 
@@ -21,10 +23,11 @@ def dags():
 
 
 def test_expected_dags(dags):
-    assert set(dags) == {"ingest_population", "ingest_case", "build_publish"}
+    assert set(dags) == {f"ingest_{s}" for s in SOURCES} | {"build_publish"}
+    assert {"case", "population"} <= set(SOURCES)
 
 
-@pytest.mark.parametrize("dag_id", ["ingest_population", "ingest_case"])
+@pytest.mark.parametrize("dag_id", [f"ingest_{s}" for s in SOURCES])
 def test_ingest_dag_maps_over_municipalities(dags, dag_id):
     dag = dags[dag_id]
     assert set(dag.task_dict) == {"municipalities", "ingest"}
@@ -38,7 +41,7 @@ def test_build_publish_is_triggered_by_the_staging_assets(dags):
     dag = dags["build_publish"]
     assert dag.task_dict["publish"].upstream_task_ids == {"load_staging"}
     uris = {a.uri for a in dag.timetable.asset_condition.objects}
-    assert uris == {"trappe://staging/case", "trappe://staging/population"}
+    assert uris == {f"trappe://staging/{s}" for s in SOURCES}
 
 
 def test_every_task_retries(dags):
