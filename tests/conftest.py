@@ -12,3 +12,20 @@ os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_home / 'airflow.db'}")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test database on the real PostgreSQL 15 that `make test` starts (scripts/postgres.sh).
+
+    Never skipped: a missing server is a failure, with the command that fixes it."""
+    explicit = os.environ.get("TRAPPE_TEST_POSTGRES_URL")
+    if explicit:
+        return explicit
+    password_file = REPO / "data" / "postgres.password"
+    if not password_file.exists():
+        pytest.fail("PostgreSQL is not set up for the tests: run `bash scripts/postgres.sh` (make test does)")
+    return f"postgresql+psycopg://trappe:{password_file.read_text().strip()}@127.0.0.1:5432/trappe_test"

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psycopg
 import pytest
 
 from plugins.trappe_airflow import SOURCES
 from tests.privacy import inbox_cprs, leaks
+from transforms.postgres_warehouse import _conninfo
+from transforms.tables import PUBLISHED
 from transforms.measurement_points import points_between
 
 TRAPPE = str(Path(sys.executable).with_name("trappe"))
@@ -38,7 +41,7 @@ def _trappe(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, postgres_url):
     root = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env["TRAPPE_PSEUDONYM_KEY"] = "an-end-to-end-test-key-0123456789"
@@ -54,7 +57,20 @@ def run(tmp_path_factory):
     con = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
     again = {t: con.execute(f"SELECT * FROM published.{t}").df() for t in ("key_figures", "load_audit")}
     con.close()
-    return {"root": root, "first": first, "second": second, "tables": tables, "again": again}
+    with psycopg.connect(_conninfo(postgres_url)) as pg:  # a clean PostgreSQL warehouse for the same inbox
+        pg.execute("DROP SCHEMA IF EXISTS published CASCADE")
+        pg.execute("DROP SCHEMA IF EXISTS staging CASCADE")
+    on_postgres = _trappe("run", "--inbox", str(root / "inbox"), "--data-dir", str(root / "data_pg"), "--warehouse", postgres_url, env=env)
+    assert on_postgres.returncode == 0, on_postgres.stdout + on_postgres.stderr
+    assert "secret" not in on_postgres.stdout and postgres_url.split("@")[0].split(":")[-1] not in on_postgres.stdout
+    with psycopg.connect(_conninfo(postgres_url)) as pg:
+        postgres = {t.name: pd.DataFrame(pg.execute(f"SELECT * FROM {t.qualified}").fetchall(), columns=t.column_names)
+                    for t in PUBLISHED.values()}
+    con = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
+    duck = {t.name: con.execute(f"SELECT * FROM {t.qualified}").df() for t in PUBLISHED.values()}
+    con.close()
+    return {"root": root, "first": first, "second": second, "tables": tables, "again": again,
+            "postgres": postgres, "duckdb_first_run": {k: v[v["run_id"] == v["run_id"].min()] if "run_id" in v else v for k, v in duck.items()}}
 
 
 def test_summary_says_what_was_published_and_where(run):
@@ -118,3 +134,22 @@ def test_no_cpr_number_of_the_inbox_anywhere_the_run_wrote(run):
     assert len(cprs) > 1000
     assert leaks(run["root"] / "data", cprs) == []
     assert not any(c in run["first"].stdout + run["first"].stderr for c in cprs)
+
+
+@pytest.mark.parametrize("table", list(PUBLISHED))
+def test_postgresql_publishes_the_same_rows_as_duckdb(run, table):
+    """Row by row, apart from the run's own id and time."""
+    ignore = {"run_id", "loaded_at"}
+    duck, pg = run["duckdb_first_run"][table], run["postgres"][table]
+    cols = [c for c in PUBLISHED[table].column_names if c not in ignore]
+
+    def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame[cols].copy()
+        for c in cols:
+            if out[c].dtype.kind in "fiu" or c in ("numerator", "denominator", "value"):
+                out[c] = pd.to_numeric(out[c]).astype(float).round(9)
+            else:
+                out[c] = out[c].map(lambda v: None if pd.isna(v) else str(pd.Timestamp(v).date()) if hasattr(v, "year") else str(v))
+        return out.sort_values(cols, na_position="first").reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(canonical(duck), canonical(pg), check_dtype=False)
