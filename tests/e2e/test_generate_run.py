@@ -45,7 +45,7 @@ def run(tmp_path_factory, postgres_url):
     root = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env["TRAPPE_PSEUDONYM_KEY"] = "an-end-to-end-test-key-0123456789"
-    gen = _trappe("generate", "--out", str(root / "inbox"), "--kommunekoder", ",".join(map(str, CODES)), "--scale", "0.1", env=env)
+    gen = _trappe("generate", "--out", str(root / "inbox"), "--kommunekoder", ",".join(map(str, CODES)), "--scale", "0.1", "--seed", "234", env=env)
     assert gen.returncode == 0, gen.stdout + gen.stderr
     first = _trappe("run", "--inbox", str(root / "inbox"), "--data-dir", str(root / "data"), env=env)
     assert first.returncode == 0, first.stdout + first.stderr
