@@ -74,13 +74,37 @@ def run(
         raise typer.Exit(1) from None
     for r in results:
         console.print(f"  DAG {r.dag_id}: [green]{r.state}[/]")
-    _print_summary(run_summary(url, ctx.run_id))
+    result = run_summary(url, ctx.run_id, inbox)
+    _print_summary({"Files per source (this run)": result["audit"], "Quarantined rows by rule": result["rules"],
+                    "Key figures published": result["published"], "Published tables": result["tables"]})
+    if result["ignored"]:
+        console.print(f"Ignored (outside the source folders): {', '.join(result['ignored'])}")
     console.print(f"Published to {describe(url)} in {time.perf_counter() - started:.1f} s; Airflow's log: {log_file}")
 
 
+@app.command()
+def status(
+    warehouse: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL or DuckDB file; default as for `run`")] = None,
+    data_dir: Annotated[Path, typer.Option(help="Data folder of the runs (for the default warehouse)")] = Path("data"),
+) -> None:
+    """What the last run published, when, and what it quarantined."""
+    from transforms.runner import prepare_airflow
+    from transforms.status import last_run
+    from transforms.warehouse import describe, resolve_url
+
+    prepare_airflow(data_dir)
+    url = resolve_url(warehouse, default=data_dir / "warehouse.duckdb")
+    report = last_run(url)
+    if report["run_id"] is None:
+        console.print(f"No run has written to {describe(url)} yet.")
+        raise typer.Exit(1)
+    console.print(f"Last run [bold]{report['run_id']}[/], started {report['started']} ({report['runs']} run(s) in the log), warehouse {describe(url)}")
+    _print_summary({"Files by status": report["files"], "Quarantined rows by rule": report["rules"],
+                    "Rows published by this run": report["published"]})
+
+
 def _print_summary(summary: dict) -> None:
-    for title, frame in (("Files per source (this run)", summary["audit"]), ("Quarantined rows by rule", summary["rules"]),
-                         ("Key figures published", summary["published"]), ("Published tables", summary["tables"])):
+    for title, frame in summary.items():
         table = Table(title=title, title_justify="left")
         for col in frame.columns:
             table.add_column(str(col), justify="right" if frame[col].dtype.kind in "iuf" else "left")

@@ -153,3 +153,10 @@ def test_postgresql_publishes_the_same_rows_as_duckdb(run, table):
         return out.sort_values(cols, na_position="first").reset_index(drop=True)
 
     pd.testing.assert_frame_equal(canonical(duck), canonical(pg), check_dtype=False)
+
+
+def test_status_tells_what_the_last_run_published(run):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    out = _trappe("status", "--data-dir", str(run["root"] / "data"), env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Last run run_" in out.stdout and "key_figures" in out.stdout and "unchanged" in out.stdout
