@@ -12,7 +12,7 @@ import hmac
 import numpy as np
 import pandas as pd
 
-CPR_PATTERN = r"^\d{6}-?\d{4}$"
+CPR_PATTERN = r"^[0-9]{6}-?[0-9]{4}$"
 """Ten digits, optionally written DDMMYY-SSSS. Modulus 11 is deliberately not checked."""
 
 CPR_ANYWHERE = r"(?<!\d)\d{6}-?\d{4}(?!\d)"

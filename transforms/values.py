@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{2}-\d{2}-\d{4})$"
-INTEGER_PATTERN = r"^[+-]?\d+$"
-DECIMAL_PATTERN = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$"
+# Digits are ASCII 0-9: `\d` would also accept other scripts' digits (`５１０`), which do not parse.
+DATE_PATTERN = r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{2}-[0-9]{2}-[0-9]{4})$"
+INTEGER_PATTERN = r"^[+-]?0*[0-9]{1,18}$"
+"""At most 18 significant digits: a longer number cannot be held (int64) and is no integer here,
+rather than wrapping round to another number."""
+DECIMAL_PATTERN = r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)$"
 BOOLEAN_VALUES = ["0", "1"]
 
 
@@ -26,15 +29,10 @@ def parse_date(text: pd.Series) -> pd.Series:
     return pd.to_datetime(date_iso(text), format="%Y-%m-%d", errors="coerce")
 
 
-MAX_INTEGER_DIGITS = 18
-"""An integer of more significant digits cannot be held (int64) and parses to null, never to another number."""
-
-
 def parse_integer(text: pd.Series) -> pd.Series:
     """Whole numbers only: `5,0` is not an integer (sources.md §1)."""
     ok = text.str.fullmatch(INTEGER_PATTERN, na=False)
-    fits = text.str.lstrip("+-").str.lstrip("0").str.len().le(MAX_INTEGER_DIGITS).fillna(False).astype(bool)
-    return pd.to_numeric(text.where(ok & fits), errors="coerce").astype("Int64")
+    return pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
 
 
 def parse_decimal(text: pd.Series) -> pd.Series:

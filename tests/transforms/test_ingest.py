@@ -9,13 +9,12 @@ import hashlib
 import hmac
 import logging
 
-import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 from tests.transforms.inputs import (
     CASEWORKERS, CPR, CPR_DASHED, FOLLOWUPS, INVESTIGATIONS, KEY, MEASURES, Inbox, caseworker, counts, csv_text, followup,
-    investigation, measure, population, quarantined,
+    investigation, measure, quarantined,
 )
 from transforms.inbox import scan
 from transforms.pseudonym import MissingKey
@@ -110,10 +109,11 @@ def test_misfiled_whatever_the_column_order_and_other_broken_rules(inbox):
     assert_rejected(inbox, MEASURES, "misfiled")
 
 
-def test_file_name_without_a_date_is_rejected(inbox):
-    inbox.add("case/510/foranstaltninger.csv", csv_text(measure()))
+@pytest.mark.parametrize("name", ["foranstaltninger.csv", "foranstaltninger_2020-13-45.csv", "foranstaltninger_01-02-2020.csv"])
+def test_file_name_without_a_date_is_rejected(inbox, name):
+    inbox.add(f"case/510/{name}", csv_text(measure()))
     inbox.run()
-    assert_rejected(inbox, "case/510/foranstaltninger.csv", "no_date_in_name")
+    assert_rejected(inbox, f"case/510/{name}", "no_date_in_name")
 
 
 def test_file_name_of_an_unknown_kind_is_rejected(inbox):
@@ -158,7 +158,7 @@ def test_same_file_in_a_second_run_is_unchanged_and_changes_nothing(inbox):
 
 
 def test_redelivered_rejected_file_is_unchanged(inbox):
-    inbox.add(MEASURES, csv_text(measure("m1", kommunekode="657")))
+    inbox.add(MEASURES, b"")
     inbox.run(run_id="r1")
     inbox.run(run_id="r2")
     assert inbox.status(MEASURES, "r1") == "rejected" and inbox.status(MEASURES, "r2") == "unchanged"
@@ -230,15 +230,6 @@ def test_as_of_leaves_later_deliveries_out(inbox):
     assert staged_ids(inbox) == ["m1"]
 
 
-def test_population_files_each_stay_in_force(inbox):
-    """Population: on the same key the newest file wins (later, in SQL); no file supersedes another."""
-    inbox.add("population/befolkning_2019-01-01.csv", csv_text(population("5", dato="2019-01-01")))
-    inbox.add("population/befolkning_2020-01-01.csv", csv_text(population("5", dato="2020-01-01")))
-    inbox.run("population", 0)
-    assert set(inbox.audit("r1")["status"]) == {"loaded"}
-    assert sorted(inbox.staged("population")["extraction_date"]) == [dt.date(2019, 1, 1), dt.date(2020, 1, 1)]
-
-
 # -- the key and the CPR --------------------------------------------------------------------------
 
 def test_no_pseudonymisation_key_stops_before_anything_is_written(tmp_path, monkeypatch):
@@ -284,5 +275,4 @@ def test_no_raw_cpr_reaches_staging_the_warehouse_or_the_logs(inbox, caplog):
     staged = inbox.staged("measures").set_index("foranstaltning_id")
     assert staged.loc["m1", "person_id"] == staged.loc["m2", "person_id"] == hmac.new(KEY.encode(), CPR.encode(), hashlib.sha256).hexdigest()
     assert staged.loc["m3", "birth_date"] == dt.date(1998, 12, 24)
-    assert pd.isna(staged.get("cpr", pd.Series(dtype=object))).all() and "cpr" not in staged.columns
-    assert set(STAGING["measures"].column_names) >= set(staged.reset_index().columns)
+    assert set(staged.reset_index().columns) <= set(STAGING["measures"].column_names) and "cpr" not in staged.columns
