@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Make sure the local PostgreSQL (the production warehouse's engine) runs on 127.0.0.1:5432 and has
-# the role and database trappe. Idempotent: run it as often as you like. Prints the URL to use.
+# the role and database trappe (and airflow_meta for Airflow's metadata). Idempotent: run it as often as you like. Prints the URL to use.
 #
 # The password is never in the repo: it is TRAPPE_PG_PASSWORD if set, else a random one generated
-# once and kept (mode 600) in data/postgres.password, which git ignores.
+# once per machine and kept (mode 600) in ~/.config/trappe/postgres.password, so that every checkout
+# on the machine (a fresh clone for CI included) agrees on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +18,9 @@ if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" && $4 == "o
 fi
 for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 
-mkdir -p data
-password_file=data/postgres.password
+config_dir=${XDG_CONFIG_HOME:-$HOME/.config}/trappe
+mkdir -p "$config_dir"
+password_file=$config_dir/postgres.password
 if [ -n "${TRAPPE_PG_PASSWORD:-}" ]; then
   password=$TRAPPE_PG_PASSWORD
 elif [ -s "$password_file" ]; then
@@ -34,5 +36,7 @@ SELECT format('CREATE ROLE trappe LOGIN CREATEROLE PASSWORD %L', :'pw') WHERE NO
 SELECT format('ALTER ROLE trappe LOGIN CREATEROLE PASSWORD %L', :'pw') \gexec
 SELECT 'CREATE DATABASE trappe OWNER trappe' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'trappe') \gexec
 SELECT 'CREATE DATABASE trappe_test OWNER trappe' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'trappe_test') \gexec
+-- Airflow's metadata database (the operations smoke test, tests/ops, gives each run a schema of its own in it)
+SELECT 'CREATE DATABASE airflow_meta OWNER trappe' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'airflow_meta') \gexec
 SQL
 echo "postgresql+psycopg://trappe@127.0.0.1:5432/trappe (password in $password_file or \$TRAPPE_PG_PASSWORD)"

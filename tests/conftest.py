@@ -25,7 +25,7 @@ def postgres_url() -> str:
     explicit = os.environ.get("TRAPPE_TEST_POSTGRES_URL")
     if explicit:
         return explicit
-    password_file = REPO / "data" / "postgres.password"
+    password_file = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "trappe" / "postgres.password"
     if not password_file.exists():
         pytest.fail("PostgreSQL is not set up for the tests: run `bash scripts/postgres.sh` (make test does)")
     return f"postgresql+psycopg://trappe:{password_file.read_text().strip()}@127.0.0.1:5432/trappe_test"
