@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?= data
 
-.PHONY: demo test env postgres clean
+.PHONY: demo test env postgres test-deps clean
 
 env: $(VENV)/.installed
 
@@ -22,7 +22,11 @@ demo: env
 postgres:
 	bash scripts/postgres.sh
 
-test: env postgres
+# Debian packages the delivery tests use: headless Chromium (report, PDF) and LibreOffice Calc (workbook)
+test-deps:
+	bash scripts/test_deps.sh
+
+test: env postgres test-deps
 	$(BIN)/python -m pytest
 
 clean:

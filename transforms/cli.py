@@ -103,6 +103,54 @@ def status(
                     "Rows published by this run": report["published"]})
 
 
+@app.command()
+def deliver(
+    out: Annotated[Path, typer.Option(help="Outbox folder: extracts go to <out>/<kommunekode>/<measurement point>/")],
+    warehouse: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL or DuckDB file; default as for `run`")] = None,
+    kommunekoder: Annotated[Optional[str], typer.Option(help="Comma-separated municipality codes; default: every municipality in the warehouse")] = None,
+    measurement_point: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD (several: comma-separated), or 'all'; default: the newest point in the warehouse")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print the report as PDF where Chromium is installed")] = True,
+    data_dir: Annotated[Path, typer.Option(help="Data folder of the runs (for the default warehouse)")] = Path("data"),
+) -> None:
+    """Write the partnership office's extract (workbook, CSV, report, manifest) per municipality and measurement point."""
+    import os
+
+    from transforms.delivery import DeliveryError, deliver as deliver_extracts, parse_points
+    from transforms.warehouse import describe, resolve_url
+
+    try:
+        points = parse_points(measurement_point)
+        codes = _codes(kommunekoder)
+    except ValueError as exc:
+        console.print(f"[red]Bad argument:[/] {exc}")
+        raise typer.Exit(2) from None
+    if not warehouse and not os.environ.get("TRAPPE_WAREHOUSE_URL"):
+        from transforms.runner import prepare_airflow
+
+        prepare_airflow(data_dir)  # the Airflow connection trappe_warehouse may decide
+    url = resolve_url(warehouse, default=data_dir / "warehouse.duckdb")
+    started = time.perf_counter()
+    try:
+        with console.status("Reading the warehouse…") as status:
+            result = deliver_extracts(url, out, codes, points, with_pdf=pdf, progress=status.update)
+    except DeliveryError as exc:
+        console.print(f"[red]Nothing delivered:[/] {exc} ({describe(url)})")
+        raise typer.Exit(1) from None
+    except Exception as exc:  # noqa: BLE001 - every failure ends in one clear line and a non-zero exit
+        console.print(f"[red]Delivery failed:[/] {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"Extracts from {describe(url)}:")
+    for d in result.delivered:
+        console.print(f"  {d.kommunekode} {d.municipality}, {d.point.isoformat()}: {len(d.files)} files from {d.run_id} → {d.folder}")
+    if result.delivered:
+        console.print(f"PDF: {result.delivered[0].pdf}")
+    for k, point, why in result.skipped:
+        console.print(f"[yellow]Not delivered[/] {k}{' at ' + point.isoformat() if point else ''}: {why}")
+    console.print(f"{len(result.delivered)} extract(s) written to {out} in {time.perf_counter() - started:.1f} s")
+    if result.skipped and (codes or points):
+        raise typer.Exit(1)  # something explicitly asked for could not be delivered
+
+
 def _print_summary(summary: dict) -> None:
     for title, frame in summary.items():
         table = Table(title=title, title_justify="left")

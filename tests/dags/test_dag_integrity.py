@@ -23,7 +23,7 @@ def dags():
 
 
 def test_expected_dags(dags):
-    assert set(dags) == {f"ingest_{s}" for s in SOURCES} | {"build_publish"}
+    assert set(dags) == {f"ingest_{s}" for s in SOURCES} | {"build_publish", "deliver"}
     assert {"case", "population"} <= set(SOURCES)
 
 
