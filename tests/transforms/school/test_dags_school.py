@@ -1,0 +1,49 @@
+"""Airflow: the school registers have their ingest DAG, and the build that publishes the school
+table runs when either the school or the case staging asset changes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transforms.file_kinds import inputs, kinds_of, sources
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def dags():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(REPO / "dags"))
+    assert bag.import_errors == {}
+    return bag.dags
+
+
+def test_school_is_a_source_with_two_kinds_staged_per_school_year():
+    assert "school" in sources()
+    kinds = {k.name: k for k in kinds_of("school")}
+    assert set(kinds) == {"school_trivsel", "school_fravaer"}
+    assert {"pupil_wellbeing", "pupil_absence"} <= set(inputs())
+    m = kinds["school_trivsel"].pattern.match("trivsel_2016-17_2017-09-01.csv.gz")
+    assert m and m.group("period") == "2016-17" and m.group("date") == "2017-09-01"
+
+
+def test_ingest_school_maps_over_municipalities_into_the_school_asset(dags):
+    dag = dags["ingest_school"]
+    assert dag.task_dict["ingest"].upstream_task_ids == {"municipalities"}
+    assert [a.uri for a in dag.task_dict["ingest"].outlets] == ["trappe://staging/school"]
+
+
+def test_the_build_runs_when_school_or_case_data_change(dags):
+    dag = dags["build_publish"]
+    uris = {a.uri for a in dag.timetable.asset_condition.objects}
+    assert {"trappe://staging/school", "trappe://staging/case"} <= uris
+    assert "trappe://published/school_wellbeing" in {a.uri for a in dag.task_dict["publish"].outlets}
+
+
+def test_the_school_table_is_built_with_the_key_figures():
+    from transforms import key_figures, school
+    from transforms.publish import BUILDS
+
+    assert school in BUILDS and key_figures in BUILDS
