@@ -11,7 +11,7 @@ from plugins.trappe_airflow import DEFAULT_ARGS, RUN_PARAMS, SOURCES, published_
 @dag(dag_id="build_publish", schedule=AssetAny(*(staging_asset(s) for s in SOURCES)),
      start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False, max_active_runs=1,
      default_args=DEFAULT_ARGS, params=RUN_PARAMS, tags=["trappe", "publish"],
-     doc_md="Loads the staged partitions in force, computes the key figures and publishes them per municipality.")
+     doc_md="Loads the staged partitions in force, computes the key figures and the expenditure tables (accounts, from ingest_ledger's asset) and publishes them per municipality.")
 def build_publish() -> None:
     @task
     def load_staging() -> dict:
@@ -19,7 +19,7 @@ def build_publish() -> None:
 
         return load(run_context(get_current_context()))
 
-    @task(outlets=[published_asset("key_figures")])
+    @task(outlets=[published_asset(t) for t in ("key_figures", "expenditure_by_step", "expenditure_development", "school_wellbeing")])
     def publish(staged: dict) -> dict:
         from transforms.publish import build_and_publish
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the local PostgreSQL (the production warehouse's engine) runs on 127.0.0.1:5432 and has
-# the role and database trappe (and airflow_meta for Airflow's metadata). Idempotent: run it as often as you like. Prints the URL to use.
+# the role and database trappe (and airflow_meta for Airflow's metadata). Idempotent: run it as often
+# as you like. Prints the URL to use.
 #
 # The password is never in the repo: it is TRAPPE_PG_PASSWORD if set, else a random one generated
 # once per machine and kept (mode 600) in ~/.config/trappe/postgres.password, so that every checkout

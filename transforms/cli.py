@@ -50,6 +50,7 @@ def run(
     config: Annotated[Optional[Path], typer.Option(help="Parameters file (default: $TRAPPE_CONFIG or trappe.toml)")] = None,
 ) -> None:
     """One full nightly run through the Airflow DAGs (in-process), publishing to the warehouse."""
+    from transforms.pseudonym import MissingKey, load_key
     from transforms.runner import new_context, prepare_airflow, run_dags
     from transforms.summary import run_summary
     from transforms.warehouse import describe, resolve_url
@@ -60,6 +61,11 @@ def run(
     if as_of:
         date.fromisoformat(as_of)
     prepare_airflow(data_dir)  # before anything imports Airflow: its home and database live under data_dir
+    try:
+        load_key(demo)  # fail fast, before Airflow starts, with the clear message (tasks load it again themselves)
+    except MissingKey as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
     url = resolve_url(warehouse, default=data_dir / "warehouse.duckdb")
     ctx = new_context(inbox, data_dir, url, as_of or "", demo, config)
     log_file = Path(ctx.data_dir) / "airflow" / "logs" / f"{ctx.run_id}.log"

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from transforms.tables import STAGING, Table
-from transforms.warehouse import Warehouse, _quote, definition, select_typed
+from transforms.warehouse import Warehouse, WarehouseUnavailable, _quote, definition, select_typed
 
 
 class DuckDBWarehouse(Warehouse):
@@ -22,7 +22,10 @@ class DuckDBWarehouse(Warehouse):
 
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(path)
+        try:
+            self.con = duckdb.connect(path)
+        except duckdb.IOException as exc:  # locked by another process, unreadable, …
+            raise WarehouseUnavailable(f"Cannot open the warehouse {path}: {exc}") from exc
         self.con.execute("SET TimeZone = 'UTC'")
         self.create_schemas()
 

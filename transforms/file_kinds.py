@@ -35,10 +35,19 @@ class FileKind:
     unique: tuple[tuple[str, ...], ...]
     expectations: tuple[dict[str, Any], ...] = field(repr=False)
     depends_on: str | None = None
+    final: tuple[str, str] | None = None
+    """(column, value) when a delivery whose rows all carry that value is final for its partition:
+    a newer delivery that is not final does not replace it (ledger: final accounts beat a later
+    expected delivery of the same year)."""
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def dated(self) -> bool:
+        """False for the one kind whose name carries no extraction date (`ledger/pl_indeks.csv`)."""
+        return "date" in self.pattern.groupindex
 
 
 def _load(path: Path) -> FileKind:
@@ -53,6 +62,7 @@ def _load(path: Path) -> FileKind:
         unique=tuple(tuple(u) for u in meta.get("unique", [])),
         expectations=tuple(suite["expectations"]),
         depends_on=meta.get("depends_on"),
+        final=(meta["final"]["column"], meta["final"]["value"]) if meta.get("final") else None,
     )
 
 

@@ -17,6 +17,9 @@ from transforms.file_kinds import FileKind, match
 MUNICIPAL_SOURCES = ("case", "ledger", "school")
 NATIONAL_SOURCES = ("population",)
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+UNDATED = date.min
+"""The extraction date of a kind whose name carries none (`ledger/pl_indeks.csv`, the one exception of
+sources.md §1): older than every dated delivery, and never left out by `--as-of`."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,20 @@ def _classify(path: Path, inbox: Path, source: str, kommunekode: int) -> Deliver
     name = path.name
     found = match(source, name)
     kind, m = found if found else (None, None)
-    text = m.group("date") if m else (DATE_IN_NAME.search(name).group(1) if DATE_IN_NAME.search(name) else None)
+    text = m.group("date") if m and kind.dated else (DATE_IN_NAME.search(name).group(1) if DATE_IN_NAME.search(name) else None)
     try:
         extraction = date.fromisoformat(text) if text else None
     except ValueError:
         extraction = None
+    if kind is not None and not kind.dated:  # national and undated only at the source's root; in a municipality's folder it needs a date
+        extraction = UNDATED if kommunekode == 0 else None
     period = (m.groupdict().get("period") or "") if m else ""
     return Delivery(path, path.relative_to(inbox).as_posix(), source, kommunekode, kind, extraction, period)
+
+
+def _undated_kind(source: str, name: str) -> bool:
+    found = match(source, name)
+    return found is not None and not found[0].dated
 
 
 def scan(inbox: Path, as_of: date | None = None) -> Inbox:
@@ -71,6 +81,8 @@ def scan(inbox: Path, as_of: date | None = None) -> Inbox:
         delivery: Delivery | None = None
         if len(parts) == 3 and parts[0] in MUNICIPAL_SOURCES and parts[1].isdigit():
             delivery = _classify(path, inbox, parts[0], int(parts[1]))
+        elif len(parts) == 2 and parts[0] in MUNICIPAL_SOURCES and _undated_kind(parts[0], parts[1]):
+            delivery = _classify(path, inbox, parts[0], 0)  # `ledger/pl_indeks.csv`: national, no date (sources.md §1)
         elif len(parts) == 2 and parts[0] in NATIONAL_SOURCES:
             delivery = _classify(path, inbox, parts[0], 0)
         if delivery is None:

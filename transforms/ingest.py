@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from transforms import file_kinds as fk
-from transforms.inbox import DATE_IN_NAME, Delivery, scan
+from transforms.inbox import Delivery, scan
 from transforms.pseudonym import load_key, protect
 from transforms.reader import ROW, FileRejected, read_table
 from transforms.run_context import RunContext
@@ -62,16 +62,18 @@ def load_delivery(delivery: Delivery, parameters: dict[str, Any], key: bytes) ->
         raise FileRejected("missing_columns", f"{delivery.file_name}: required column(s) missing: {', '.join(missing)}")
     extra = [c for c in raw.header if c not in kind.column_names]
     checked = validate(raw, kind, parameters)
-    folder_breaks = int((checked.quarantine["rule"] == "kommunekode_not_folder").sum()) if len(checked.quarantine) else 0
-    if raw.rows_read and folder_breaks == raw.rows_read:
+    # Misfiled: every row read names another municipality, whatever else it breaks and wherever the column is.
+    if raw.rows_read and checked.rows_breaking("kommunekode_not_folder") == raw.rows_read:
         raise FileRejected("misfiled", f"{delivery.file_name}: every row names another municipality than the folder {delivery.kommunekode}")
     frame = checked.good.drop(columns=[ROW])
     for col in kind.columns:
         if col.type == "cpr":
             frame = protect(frame, key, col.name)
+    if "kommunekode" not in frame.columns:  # a kind without the column (kontoplan_tilpasning): the folder's
+        frame.insert(0, "kommunekode", delivery.kommunekode)
     frame["extraction_date"] = delivery.extraction_date
-    note = f"ignored columns: {', '.join(extra)}" if extra else ""
-    return Loaded(frame, checked.quarantine, raw.rows_read, note)
+    notes = ([f"ignored columns: {', '.join(extra)}"] if extra else []) + [f"{n} row(s) {rule} (loaded)" for rule, n in checked.warnings.items()]
+    return Loaded(frame, checked.quarantine, raw.rows_read, "; ".join(notes))
 
 
 def _seen_hashes(url: str, run_id: str) -> set[str]:
@@ -86,6 +88,10 @@ def _parameters(delivery: Delivery, staging: Staging) -> dict[str, Any]:
                               "extraction_date": pd.Timestamp(delivery.extraction_date)}
     if delivery.kind and delivery.kind.depends_on == "measures":
         params["known_measure_ids"] = staging_ids(staging, delivery.kommunekode)
+    if delivery.source == "ledger" and delivery.period.isdigit():  # `aar` must equal the file name's fiscal year
+        params["file_year"] = [int(delivery.period)]
+    if delivery.source == "school":  # `skoleaar` must equal the file name's school year (2016-17 → 2016/17)
+        params["school_year"] = [delivery.period.replace("-", "/")]
     return params
 
 
@@ -106,8 +112,9 @@ def decide(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], s
     by_partition: dict[tuple[str, int, str], list[Delivery]] = {}
     for d in deliveries:
         if d.kind is None or d.extraction_date is None:
-            rule = "no_date_in_name" if not DATE_IN_NAME.search(d.path.name) else "unknown_file_kind"
-            msg = f"{d.file_name}: " + ("the file name carries no extraction date" if rule == "no_date_in_name" else "the file name is not one of the kinds of sources.md")
+            # no (real) date first: `foranstaltninger_2020-13-45.csv` is a known kind without a date
+            rule = "no_date_in_name" if d.extraction_date is None else "unknown_file_kind"
+            msg = f"{d.file_name}: " + ("the file name carries no (valid) extraction date" if rule == "no_date_in_name" else "the file name is not one of the kinds of sources.md")
             outcomes.append(_rejected(d, hashes[d.file_name], seen, rule, msg))
             continue
         by_partition.setdefault(_partition_key(d), []).append(d)
@@ -118,17 +125,28 @@ def decide(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], s
         dates = pd.Series([d.extraction_date for d in group])
         ambiguous = set(dates[dates.duplicated(keep=False)])
         in_force = None
+        # Kinds with a `final` rule (ledger): a newer delivery that is not final (expected accounts) is in
+        # force only if no older delivery of the partition is final; while looking, it waits here.
+        provisional: list[tuple[Delivery, str, Loaded | None]] = []
+        passed: list[Outcome] = []  # rejected while looking past a provisional one
         for d in sorted(group, key=lambda d: d.extraction_date, reverse=True):
             sha = hashes[d.file_name]
-            if d.extraction_date in ambiguous:
-                outcomes.append(_rejected(d, sha, seen, "ambiguous_delivery",
-                                          f"{d.file_name}: another {kind.name} file of the same municipality has the same extraction date"))
-                continue
-            if in_force is not None:
+            if in_force is not None:  # superseded comes before rejected (sources.md §1 Audit), ambiguous or not
                 outcomes.append(Outcome(d, sha, "unchanged" if sha in seen else "superseded"))
                 continue
+            found = passed if provisional else outcomes
+            if d.extraction_date in ambiguous:
+                found.append(_rejected(d, sha, seen, "ambiguous_delivery",
+                                       f"{d.file_name}: another {kind.name} file of the same municipality has the same extraction date"))
+                continue
             staged = staging.manifest(kind.staging_table, k, period)
-            if staged and staged.get("sha256") == sha:
+            # Staged and audited by an earlier run: nothing new. Staged but not audited by an earlier run (a task
+            # killed before its audit rows were written, or a retry of this run's task) is read again, so that its
+            # audit and quarantine rows are written once, as a clean run writes them.
+            if staged and staged.get("sha256") == sha and sha in seen:
+                if kind.final and staged.get("final") is False:
+                    provisional.append((d, sha, None))
+                    continue
                 in_force = d
                 outcomes.append(Outcome(d, sha, "unchanged"))
                 continue
@@ -136,21 +154,51 @@ def decide(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], s
                 loaded = load_delivery(d, _parameters(d, staging), key)
             except FileRejected as exc:
                 log.warning("Rejected %s: %s (%s)", d.file_name, exc.message, exc.rule)
-                outcomes.append(_rejected(d, sha, seen, exc.rule, exc.message))
+                found.append(_rejected(d, sha, seen, exc.rule, exc.message))
                 continue
-            staging.write(kind.staging_table, k, period, loaded.frame,
-                          {"file_name": d.file_name, "sha256": sha, "extraction_date": d.extraction_date.isoformat()})
+            if kind.final and not _is_final(loaded.frame, kind.final):
+                provisional.append((d, sha, loaded))
+                continue
             in_force = d
-            if sha in seen:  # an older delivery comes back into force: staged again, but nothing new to report
-                outcomes.append(Outcome(d, sha, "unchanged", note="restaged: back in force"))
-                continue
-            status = "partially_loaded" if len(loaded.quarantine) else "loaded"
-            notes = [loaded.note] + (["the newer delivery was rejected; this older one stays in force"] if outcomes and outcomes[-1].status == "rejected" and outcomes[-1].delivery.partition == d.partition else [])
-            outcomes.append(Outcome(d, sha, status, loaded.rows_read, len(loaded.frame), loaded.quarantine, "; ".join(n for n in notes if n)))
+            outcomes.append(_stage(d, sha, loaded, staging, seen, outcomes))
+        if provisional:
+            if in_force is None:  # no final delivery: the newest provisional one is in force, the rest never counted
+                d, sha, loaded = provisional.pop(0)
+                in_force = d
+                outcomes.append(Outcome(d, sha, "unchanged") if loaded is None else _stage(d, sha, loaded, staging, seen, outcomes))
+                passed = [Outcome(o.delivery, o.sha256, "unchanged" if o.sha256 in seen else "superseded") for o in passed]
+            else:
+                log.info("%s %s %s: final accounts of an older delivery stay in force", kind.name, k, period)
+            outcomes.extend(Outcome(d, sha, "unchanged" if sha in seen else "superseded",
+                                    note="" if in_force.extraction_date > d.extraction_date else "not final: the older final delivery stays in force")
+                            for d, sha, _ in provisional)
+            outcomes.extend(passed)
         if in_force is None and staging.manifest(kind.staging_table, k, period):
             log.warning("No readable delivery of %s for %s %s: its staged data are withdrawn", kind.name, k, period or "")
             staging.drop(kind.staging_table, k, period)
     return outcomes
+
+
+def _is_final(frame: pd.DataFrame, final: tuple[str, str]) -> bool:
+    """A delivery is final when it has rows and every one carries the kind's final value (`status = regnskab`)."""
+    column, value = final
+    return bool(len(frame)) and bool((frame[column] == value).all())
+
+
+def _stage(d: Delivery, sha: str, loaded: Loaded, staging: Staging, seen: set[str], before: list[Outcome]) -> Outcome:
+    """Stage a delivery that comes into force; its outcome (`before`: the partition's outcomes so far)."""
+    kind = d.kind
+    assert kind is not None and d.extraction_date is not None
+    _, k, period = _partition_key(d)
+    manifest: dict[str, Any] = {"file_name": d.file_name, "sha256": sha, "extraction_date": d.extraction_date.isoformat()}
+    if kind.final:
+        manifest["final"] = _is_final(loaded.frame, kind.final)
+    staging.write(kind.staging_table, k, period, loaded.frame, manifest)
+    if sha in seen:  # an older delivery comes back into force: staged again, but nothing new to report
+        return Outcome(d, sha, "unchanged", note="restaged: back in force")
+    status = "partially_loaded" if len(loaded.quarantine) else "loaded"
+    notes = [loaded.note] + (["the newer delivery was rejected; this older one stays in force"] if before and before[-1].status == "rejected" and before[-1].delivery.partition == d.partition else [])
+    return Outcome(d, sha, status, loaded.rows_read, len(loaded.frame), loaded.quarantine, "; ".join(n for n in notes if n))
 
 
 def _rejected(d: Delivery, sha: str, seen: set[str], rule: str, message: str) -> Outcome:

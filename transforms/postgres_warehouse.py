@@ -14,17 +14,23 @@ from typing import Any
 import pandas as pd
 
 from transforms.tables import STAGING, Table
-from transforms.warehouse import Warehouse, definition
+from transforms.warehouse import Warehouse, WarehouseUnavailable, definition, describe
 
 PUBLISH_LOCK = 0x7472617070  # "trapp": one advisory lock key for every trappe run
+CONNECT_TIMEOUT = 10
+"""Seconds to wait for the server (libpq waits for ever by default: a silent server hung the run)."""
 
 
 def _conninfo(url: str) -> str:
+    """libpq connection string of the URL, values quoted; the URL's query options (`sslmode`,
+    `connect_timeout`, `host` of a socket folder, …) are kept."""
+    from psycopg.conninfo import make_conninfo
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
     parts = {"host": u.host, "port": u.port, "dbname": u.database, "user": u.username, "password": u.password}
-    return " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
+    options = {k: v if isinstance(v, str) else v[-1] for k, v in u.query.items()}
+    return make_conninfo(**{"connect_timeout": str(CONNECT_TIMEOUT), **options, **{k: v for k, v in parts.items() if v is not None}})
 
 
 def _sql(sql: str) -> str:
@@ -49,7 +55,10 @@ class PostgresWarehouse(Warehouse):
     def __init__(self, url: str) -> None:
         import psycopg
 
-        self.con = psycopg.connect(_conninfo(url), autocommit=True)
+        try:
+            self.con = psycopg.connect(_conninfo(url), autocommit=True)
+        except psycopg.OperationalError as exc:  # down, silent past the timeout, refusing the login
+            raise WarehouseUnavailable(f"Cannot reach the warehouse {describe(url)}: {exc}") from exc
         self._in_transaction = False
         self.create_schemas()
         self.ensure_evaluator_role()

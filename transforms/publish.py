@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from transforms import key_figures, reference
+from transforms import key_figures, reference, school
+from transforms import expenditure_by_step, expenditure_development
 from transforms.parameters import config_path, load
 from transforms.run_context import RunContext
 from transforms.staging import Staging
@@ -46,7 +47,7 @@ def load_staging(ctx: RunContext) -> dict[str, int]:
     return counts
 
 
-BUILDS = (key_figures,)
+BUILDS = (key_figures, school, expenditure_by_step, expenditure_development)
 """Every published table with a partition per municipality: each module has TABLE, build(engine,
 config) → staging.<TABLE> with the published columns but run_id, recomputed(engine) and warnings(engine)."""
 

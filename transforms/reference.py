@@ -29,6 +29,9 @@ def code_lists() -> dict[str, list[str]]:
         "investigation_codes": legal.loc[legal["kind"] == "investigation", "code"].tolist(),
         "placement_settings": table("placement_settings")["code"].tolist(),
         "granted_by": ["myndighed", "ppr", "andet"],
+        "ledger_status": ["regnskab", "forventet"],
+        "expenditure_categories": ["service", "administration", "excluded"],
+        "expenditure_steps": ["preventive", "home_based", "network_care", "foster_care", "institution", "not_allocated"],
     }
 
 

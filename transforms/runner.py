@@ -37,7 +37,7 @@ def airflow_environment(data_dir: Path) -> dict[str, str]:
 
 def prepare_airflow(data_dir: Path) -> None:
     """Point Airflow at its home under `data_dir` and create its metadata database once."""
-    env = airflow_environment(data_dir)
+    env = airflow_environment(data_dir.resolve())  # Airflow refuses a relative SQLite path
     os.environ.update(env)
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     if not (Path(env["AIRFLOW_HOME"]) / "airflow.db").exists():

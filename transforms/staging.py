@@ -44,8 +44,12 @@ class Staging:
         path = self.path(table, kommunekode, period)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        pq.write_table(arrow, tmp)
-        os.replace(tmp, path)
+        try:
+            pq.write_table(arrow, tmp)
+            os.replace(tmp, path)
+        except BaseException:  # a full disk, a kill: the partition in force stays, no half-written file lingers
+            tmp.unlink(missing_ok=True)
+            raise
 
     def drop(self, table: str, kommunekode: int, period: str = "") -> None:
         self.path(table, kommunekode, period).unlink(missing_ok=True)

@@ -8,6 +8,8 @@ uniqueness is judged afterwards among the rows that keep every other rule (sourc
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import warnings
@@ -158,13 +160,12 @@ def columns_of(rule: Rule) -> set[str]:
     return {n.split("__")[0] for n in names if isinstance(n, str)}
 
 
-def run_suite(frame: pd.DataFrame, rules: list[Rule], name: str, parameters: dict[str, Any]) -> list[tuple[Rule, np.ndarray]]:
+def run_suite(frame: pd.DataFrame, rules: list[Rule], name: str, parameters: dict[str, Any],
+              private: frozenset[str] = frozenset()) -> list[tuple[Rule, np.ndarray]]:
     """Run each rule as a GX suite on only the columns it reads; each rule with the positions of the
     rows that break it. Narrow frames matter: GX copies its batch for every metric, so validating the
-    whole check frame per rule costs 5-10 times more at national volumes."""
-    import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
+    whole check frame per rule costs 5-10 times more at national volumes. Verdicts on the values of
+    `private` columns (CPR numbers) are never remembered beyond the call."""
     frame = frame.reset_index(drop=True)
     failures = []
     # GX ≥ 1.9 prefers Condition objects to the string row conditions of our JSON suites; both work in 1.24.
@@ -172,27 +173,120 @@ def run_suite(frame: pd.DataFrame, rules: list[Rule], name: str, parameters: dic
     for rule in rules:
         bases = columns_of(rule)
         narrow = frame[[c for c in frame.columns if c.split("__")[0] in bases]]
-        per_row = rule.expectation["type"] in ROW_SET_EXPECTATIONS
-        if per_row:
-            checked, group = narrow, None
+        if rule.expectation["type"] in ROW_SET_EXPECTATIONS:
+            bad = _validate_duplicates(narrow, rule, name, parameters)
         else:  # a rule on values alone: check each distinct combination once, then map back to rows
             group = narrow.groupby(list(narrow.columns), dropna=False, sort=False).ngroup().to_numpy()
             _, first = np.unique(group, return_index=True)
-            checked = narrow.iloc[first].reset_index(drop=True)
-            group_of_checked = group[first]
-        suite = gx.ExpectationSuite(name=name)
-        suite.add_expectation_configuration(ExpectationConfiguration(type=rule.expectation["type"], kwargs=rule.expectation["kwargs"]))
-        batch = _batch_definition().get_batch(batch_parameters={"dataframe": checked})
-        (r,) = batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=parameters).results
-        if r.exception_info and r.exception_info.get("raised_exception"):
-            # Never include values: the message may reach a log.
-            raise RuntimeError(f"{name}: the rule {rule.rule!r} on {rule.column!r} could not be evaluated ({r.expectation_config.type})")
-        if not r.success:
-            bad = np.asarray(r.result.get("unexpected_index_list") or [], dtype=np.int64)
-            if group is not None:
-                bad = np.flatnonzero(np.isin(group, group_of_checked[bad]))
+            distinct = narrow.iloc[first].reset_index(drop=True)
+            bad_distinct = _validate_values(distinct, rule, name, parameters, private=bool(bases & private))
+            bad = np.flatnonzero(np.isin(group, group[first][bad_distinct])) if len(bad_distinct) else bad_distinct
+        if len(bad):
             failures.append((rule, bad))
     return failures
+
+
+def _validate_with_gx(checked: pd.DataFrame, rule: Rule, name: str, parameters: dict[str, Any]) -> np.ndarray:
+    """Positions (in `checked`) of the rows that break `rule`, as its GX suite finds them."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    suite = gx.ExpectationSuite(name=name)
+    suite.add_expectation_configuration(ExpectationConfiguration(type=rule.expectation["type"], kwargs=_narrowed_kwargs(rule.expectation, checked, parameters)))
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": checked})
+    (r,) = batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=parameters).results
+    if r.exception_info and r.exception_info.get("raised_exception"):
+        # Never include values: the message may reach a log.
+        raise RuntimeError(f"{name}: the rule {rule.rule!r} on {rule.column!r} could not be evaluated ({r.expectation_config.type})")
+    if r.success:
+        return np.array([], dtype=np.int64)
+    return np.asarray(r.result.get("unexpected_index_list") or [], dtype=np.int64)
+
+
+def _narrowed_kwargs(expectation: dict[str, Any], checked: pd.DataFrame, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The expectation's kwargs, a value set cut down to the values present in the column (the same
+    verdict for every row). GX copies an expectation's kwargs many times per validation, so a set of
+    thousands of ids (`known_measure_ids`) cost seconds per file; the values present are few."""
+    kwargs = expectation["kwargs"]
+    if expectation["type"] != "expect_column_values_to_be_in_set" or kwargs.get("column") not in checked.columns:
+        return kwargs
+    allowed = kwargs.get("value_set")
+    if isinstance(allowed, dict):
+        if "$PARAMETER" not in allowed or allowed["$PARAMETER"] not in parameters:
+            return kwargs
+        allowed = parameters[allowed["$PARAMETER"]]
+    if not isinstance(allowed, (list, tuple, set, frozenset)):
+        return kwargs
+    present = set(checked[kwargs["column"]].dropna().tolist())
+    kept = [v for v in allowed if v in present]
+    if not kept and allowed:  # an empty value set may mean "no restriction" to GX: keep one value none of the rows has
+        kept = [next(iter(allowed))]
+    return {**kwargs, "value_set": kept}
+
+
+VERDICTS_PER_RULE = 200_000
+"""How many distinct value combinations a rule's verdicts are remembered for (per process), at most."""
+
+_verdicts: dict[str, dict[tuple, bool]] = {}
+"""For each value rule (its expectation, the parameters it reads and the columns it sees): whether GX
+found each distinct combination of values bad. A value rule judges each row by its own values, so a
+combination GX has judged once (in an earlier file, or an earlier municipality of the same process)
+needs no second GX run. GX's cost is mostly per call and per expectation, not per row: at national
+volumes (thousands of files, dozens of rules each) asking it only about combinations it has not
+seen saves most of the validation time."""
+
+
+def _hashable(column: pd.Series) -> list[Any]:
+    """The column's values as dictionary keys (dates as their integer ticks, NaT one sentinel: far
+    cheaper than Timestamp objects)."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+        return column.to_numpy().view("i8").tolist()
+    return column.tolist()
+
+
+def _validate_duplicates(narrow: pd.DataFrame, rule: Rule, name: str, parameters: dict[str, Any]) -> np.ndarray:
+    """Positions of the rows that break a uniqueness rule. Only rows whose key occurs more than once
+    can break it, and each such key comes with all its rows, so GX judges just those rows (usually
+    none: then it is not asked)."""
+    kwargs = rule.expectation["kwargs"]
+    key = list(kwargs["column_list"]) if "column_list" in kwargs else [kwargs["column"]]
+    candidates = np.flatnonzero(narrow.duplicated(subset=key, keep=False).to_numpy())
+    if not len(candidates):
+        return candidates
+    return candidates[_validate_with_gx(narrow.iloc[candidates].reset_index(drop=True), rule, name, parameters)]
+
+
+def _parameter_names(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        if "$PARAMETER" in value:
+            return {value["$PARAMETER"]}
+        return set().union(*(_parameter_names(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_parameter_names(v) for v in value)) if value else set()
+    return set()
+
+
+def _verdict_key(frame: pd.DataFrame, rule: Rule, parameters: dict[str, Any]) -> str:
+    read = {n: parameters.get(n) for n in sorted(_parameter_names(rule.expectation["kwargs"]))}
+    text = json.dumps([rule.expectation, read, [(c, str(t)) for c, t in frame.dtypes.items()]], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _validate_values(distinct: pd.DataFrame, rule: Rule, name: str, parameters: dict[str, Any], private: bool) -> np.ndarray:
+    """Positions of the distinct value combinations that break a value rule: remembered verdicts,
+    and GX for the combinations not judged before. Verdicts on CPR numbers are never remembered."""
+    if private:
+        return _validate_with_gx(distinct, rule, name, parameters)
+    known = _verdicts.setdefault(_verdict_key(distinct, rule, parameters), {})
+    keys = list(zip(*(_hashable(distinct[c]) for c in distinct.columns)))
+    verdict = np.fromiter((known.get(k) is True for k in keys), dtype=bool, count=len(keys))
+    unseen = np.flatnonzero(np.fromiter((k not in known for k in keys), dtype=bool, count=len(keys)))
+    if len(unseen):
+        verdict[unseen[_validate_with_gx(distinct.iloc[unseen].reset_index(drop=True), rule, name, parameters)]] = True
+        if len(known) + len(unseen) > VERDICTS_PER_RULE:
+            known.clear()
+        known.update((keys[i], bool(verdict[i])) for i in unseen)
+    return np.flatnonzero(verdict)
 
 
 def mask(values_: pd.Series, is_cpr: bool) -> pd.Series:
@@ -215,7 +309,8 @@ def validate(raw: RawTable, kind: FileKind, parameters: dict[str, Any]) -> Check
     first_rule = np.full(len(frame), -1, dtype=np.int64)
     breaks: dict[str, np.ndarray] = {}
     if len(frame):
-        for rule, rows in run_suite(checks, rules, kind.name, parameters):
+        private = frozenset(c.name for c in kind.columns if c.type == "cpr")
+        for rule, rows in run_suite(checks, rules, kind.name, parameters, private):
             breaks[rule.rule] = np.union1d(breaks.get(rule.rule, np.array([], dtype=np.int64)), rows)
             if rule.warning:
                 continue

@@ -8,6 +8,7 @@ resolved URL and open it with `open_warehouse`; they never decide it themselves.
 from __future__ import annotations
 
 import os
+from urllib.parse import unquote
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,15 +22,22 @@ from transforms.tables import PUBLISHED, STAGING, Table
 DEFAULT_PATH = Path("data") / "warehouse.duckdb"
 
 
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse cannot be opened (server down or silent, file locked by another process); the
+    message names it (without its password) and says why."""
+
+
 def _from_airflow() -> str | None:
     try:
         from airflow.sdk import Connection
     except ImportError:
         return None
     try:
-        return Connection.get("trappe_warehouse").get_uri()
+        uri = Connection.get("trappe_warehouse").get_uri()
     except Exception:  # noqa: BLE001 - no such connection: fall through to the default
         return None
+    # Airflow percent-encodes a DuckDB connection's path (duckdb:///%2Fdata%2Fwh.duckdb)
+    return unquote(uri) if uri.startswith("duckdb:") else uri
 
 
 def resolve_url(explicit: str | None = None, base: Path | None = None, default: Path = DEFAULT_PATH) -> str:

@@ -38,7 +38,7 @@ kinds rotate from a random starting kind, so they spread evenly across files.
 | `duplicate_pupil` | school | a faithful second row of a pupil |
 | `unknown_measure` | follow-ups | a follow-up of a `foranstaltning_id` that no measure has |
 | `non_investigation_paragraf` | investigations | `SEL 52.3.3`, `BL 32.1.5`, `SEL 11.3` or `BL 19` (afdækning) |
-| `empty_required` | all | a required field left empty |
+| `empty_required` | all (the own mapping rows of `kontoplan_tilpasning`: `category`) | a required field left empty |
 """
 
 from __future__ import annotations
@@ -250,6 +250,7 @@ APPLICABLE: dict[str, tuple[tuple[str, str], ...]] = {
         ("thousands_separator", "beloeb"), ("integer_with_decimals", "dranst"),
         ("kommunekode_mismatch", "kommunekode"), ("empty_required", "funktion"),
     ),
+    "kontoplan_tilpasning": (("empty_required", "category"),),
     "befolkning": (
         ("date_without_leading_zeros", "dato"), ("integer_with_decimals", "antal"), ("empty_required", "antal"),
     ),

@@ -13,6 +13,12 @@ A municipality of 11 000 children spends about 100-200 million DKK a year on 5.2
 accounts (``regnskab``) for each closed year, delivered the next spring; expected accounts
 (``forventet``) for the current year, and for the previous year an expected delivery in October that
 its final accounts replace.
+
+Booking differs between municipalities (the report: Herning books its authority social workers on
+6.45.51). Herning, and a fifth of the others, book the administration of the children's area on
+6.45.51 in every year; they deliver ``kontoplan_tilpasning_<date>.csv`` (accounts.md §1) that counts
+a share (``andel``, their own estimate to three decimals) of 6.45.51 as administration, and a revised
+estimate a few years later, which supersedes the first.
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ from .window import Window
 from .writer import Col, Delivery, Schema
 
 PRICE_GROWTH = 0.02
+TOWN_HALL_BOOKERS = (657,)
+"""Herning books the administration of the children's area on 6.45.51 (the evaluation report)."""
+TOWN_HALL_SHARE = 0.2
+"""The probability that any other municipality books it there too."""
 CHILDREN_ADMIN_FROM = 2013
 """Administration of the children's area is booked on 6.45.58 from this year (methodology.md §4)."""
 
@@ -90,6 +100,9 @@ LEDGER = Schema("regnskab", "ledger", (
     ("kommunekode", Col.INT), ("aar", Col.INT), ("status", Col.TEXT), ("funktion", Col.TEXT),
     ("gruppering", Col.TEXT), ("dranst", Col.INT), ("art", Col.TEXT), ("beloeb", Col.DECIMAL),
 ))
+MAPPING = Schema("kontoplan_tilpasning", "ledger", (
+    ("funktion", Col.TEXT), ("gruppering", Col.TEXT), ("category", Col.TEXT), ("step", Col.TEXT), ("andel", Col.DECIMAL),
+))
 
 
 _Posting = tuple[str, str, int, str, float]
@@ -107,6 +120,19 @@ class LedgerFile:
     status: str
     delivered: date
     rows: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class MappingFile:
+    """One delivery of a municipality's own mapping rows (``kontoplan_tilpasning``)."""
+
+    delivered: date
+    andel: float
+
+
+def books_on_town_hall(seed: int, kommunekode: int) -> bool:
+    """Whether the municipality books the administration of the children's area on 6.45.51."""
+    return kommunekode in TOWN_HALL_BOOKERS or rng_for(seed, kommunekode, Stream.LEDGER, 0, 1).random() < TOWN_HALL_SHARE
 
 
 def _overlap_years(start: np.ndarray, end: np.ndarray, year: int) -> np.ndarray:
@@ -140,8 +166,9 @@ def _measure_accounts(m: Measures) -> _Bookings:
 
 
 def _year_rows(year: int, children: Children, m: Measures, bookings: _Bookings, inv: Investigations,
-               cw: Caseworkers, level: float, rng: np.random.Generator) -> list[_Posting]:
-    """All postings of a fiscal year: (funktion, gruppering, dranst, art, amount)."""
+               cw: Caseworkers, level: float, rng: np.random.Generator, on_town_hall: bool = False) -> tuple[list[_Posting], float]:
+    """All postings of a fiscal year: (funktion, gruppering, dranst, art, amount); and the share of
+    6.45.51 that is the children's area's administration."""
     price = level * (1 + PRICE_GROWTH) ** (year - 2011)
     lo, hi = day(date(year, 1, 1)), day(date(year, 12, 31))
     n_children = int(children.living_on(day(date(year, 7, 1))).sum())
@@ -156,11 +183,12 @@ def _year_rows(year: int, children: Children, m: Measures, bookings: _Bookings, 
     fte = cw.normtid[counted].sum() / max(1, np.unique(cw.counted[counted]).size)
     admin = ADMIN_PER_FTE * price * max(fte, 1.0)
     town_hall = TOWN_HALL_PER_CHILD * price * n_children
-    if year >= CHILDREN_ADMIN_FROM:
+    if year >= CHILDREN_ADMIN_FROM and not on_town_hall:
         gross[("6.45.58", "")] = admin
     else:
         town_hall += admin
     gross[("6.45.51", "")] = town_hall
+    share = admin / town_hall
     gross[("3.22.01", "001")] = SCHOOL_PER_CHILD * price * n_children
 
     rows = []
@@ -177,7 +205,7 @@ def _year_rows(year: int, children: Children, m: Measures, bookings: _Bookings, 
     for _ in range(int(rng.integers(1, 4))):  # corrections: the opposite sign of their kind
         funktion, gruppering, _, art, amount = rows[int(rng.integers(0, len(rows)))]
         rows.append((funktion, gruppering, 1, art, -np.sign(amount) * rng.uniform(2_000, 60_000)))
-    return rows
+    return rows, share
 
 
 def _frame(year: int, status: str, rows: list[_Posting], whole_kroner: bool) -> dict[str, np.ndarray]:
@@ -196,16 +224,18 @@ def _frame(year: int, status: str, rows: list[_Posting], whole_kroner: bool) -> 
 
 
 def build_ledger(children: Children, measures: Measures, investigations: Investigations,
-                 caseworkers: Caseworkers, window: Window, seed: int, kommunekode: int) -> list[LedgerFile]:
-    """Every ledger delivery of the municipality, oldest year first."""
+                 caseworkers: Caseworkers, window: Window, seed: int, kommunekode: int) -> list[LedgerFile | MappingFile]:
+    """Every ledger delivery of the municipality, oldest year first, then its own mapping rows if it has any."""
     rng = rng_for(seed, kommunekode, Stream.LEDGER)
     level = rng.lognormal(0.0, 0.1)
     final_delay = timedelta(days=int(rng.integers(0, 45)))
     bookings = _measure_accounts(measures)
-    files = []
+    on_town_hall = books_on_town_hall(seed, kommunekode)
+    files: list[LedgerFile | MappingFile] = []
+    shares: dict[int, float] = {}
     for year in window.years:
-        rows = _year_rows(year, children, measures, bookings, investigations, caseworkers, level,
-                          rng_for(seed, kommunekode, Stream.LEDGER, year))
+        rows, shares[year] = _year_rows(year, children, measures, bookings, investigations, caseworkers, level,
+                                        rng_for(seed, kommunekode, Stream.LEDGER, year), on_town_hall)
         final = date(year + 1, 5, 1) + final_delay
         if year >= window.to_year - 1:
             expected_rng = rng_for(seed, kommunekode, Stream.LEDGER, year, 1)
@@ -214,13 +244,33 @@ def build_ledger(children: Children, measures: Measures, investigations: Investi
             files.append(LedgerFile(year, "forventet", expected, _frame(year, "forventet", forecast, True)))
         if final <= window.to_date:
             files.append(LedgerFile(year, "regnskab", final, _frame(year, "regnskab", rows, False)))
+    if on_town_hall:
+        files.extend(_mapping_files(shares, window))
     return files
 
 
-def ledger_deliveries(kommunekode: int, files: list[LedgerFile]) -> list[Delivery]:
-    """One file per fiscal year and delivery date."""
-    return [
-        Delivery(f"ledger/{kommunekode}", f"regnskab_{f.year}_{f.delivered.isoformat()}", LEDGER,
-                 {"kommunekode": np.full(len(f.rows["aar"]), kommunekode), **f.rows}, f.delivered)
-        for f in files
-    ]
+def _mapping_files(shares: dict[int, float], window: Window) -> list[MappingFile]:
+    """The municipality's estimate of the children's share of 6.45.51 from the years it knows: a first
+    delivery early in the window and a revision a few years before its end (if the window allows)."""
+    years = sorted(shares)
+    out = []
+    for delivered in sorted({date(years[0] + 1, 3, 1), date(max(years[0] + 1, years[-1] - 3), 3, 1)}):
+        known = [shares[y] for y in years if y < delivered.year] or [shares[years[0]]]
+        if delivered <= window.to_date:
+            out.append(MappingFile(delivered, round(float(np.mean(known)), 3)))
+    return out
+
+
+def ledger_deliveries(kommunekode: int, files: list[LedgerFile | MappingFile]) -> list[Delivery]:
+    """One file per fiscal year and delivery date; one per delivery of the municipality's own mapping rows."""
+    out = []
+    for f in files:
+        if isinstance(f, MappingFile):
+            out.append(Delivery(f"ledger/{kommunekode}", f"kontoplan_tilpasning_{f.delivered.isoformat()}", MAPPING,
+                                {"funktion": np.array(["6.45.51"], dtype=object), "gruppering": np.array([""], dtype=object),
+                                 "category": np.array(["administration"], dtype=object), "step": np.array([""], dtype=object),
+                                 "andel": np.array([f.andel])}, f.delivered))
+        else:
+            out.append(Delivery(f"ledger/{kommunekode}", f"regnskab_{f.year}_{f.delivered.isoformat()}", LEDGER,
+                                {"kommunekode": np.full(len(f.rows["aar"]), kommunekode), **f.rows}, f.delivered))
+    return out

@@ -58,6 +58,8 @@ def readme_text(summary: GenerationSummary, chosen: tuple[Municipality, ...], wi
         "  school/<k>/fravaer_<YYYY-YY>_<date>.csv   absence per school year (grades 0-10)",
         "  ledger/<k>/regnskab_<YYYY>_<date>.csv  accounts per fiscal year; the previous year also as",
         "                                          an expected delivery its final accounts replace",
+        "  ledger/<k>/kontoplan_tilpasning_<date>.csv  own mapping rows of a municipality that books the",
+        "                                          children's administration on 6.45.51 (andel of it)",
         "  population/befolkning_<date>.csv       children 0-17 on 1 January per municipality; an older",
         "                                          delivery with preliminary figures for its last years",
         "Any file may be gzipped (.csv.gz). The same CPR numbers appear in case and school files.",
