@@ -312,3 +312,15 @@ def test_population_duplicate_key(inbox):
          population("2", kommunekode="657"))
     assert quarantined(inbox) == [(3, "kommunekode", "duplicate_key"), (4, "kommunekode", "duplicate_key")]
     assert counts(inbox, POPULATION) == (5, 3, 2)
+
+
+def test_a_byte_order_mark_in_the_middle_of_a_value_breaks_its_rule(inbox):
+    bad_measure(inbox, "startdato", "date_format", startdato="\ufeff2019-05-01")
+
+
+def test_a_csv_injection_payload_in_a_text_field_loads_as_plain_text(inbox):
+    """A formula in a free-text field breaks no input rule: it loads as text (the delivery neutralises it)."""
+    payload = "=cmd|' /C calc'!A0"
+    load(inbox, CASEWORKERS, caseworker("w1"), caseworker("w2", team=payload), caseworker("w3"))
+    assert quarantined(inbox) == [] and counts(inbox, CASEWORKERS) == (3, 3, 0)
+    assert payload in set(inbox.staged("caseworkers")["team"])
