@@ -115,8 +115,7 @@ def compute_key_figures(frames: CaseFrames, params: KeyFigureParams = KeyFigureP
     from transforms.duckdb_warehouse import DuckDBWarehouse
 
     with DuckDBWarehouse.in_memory() as engine:
-        measures = frames.measures.copy()
-        if "extraction_date" not in measures:
+        if "extraction_date" not in frames.measures:
             raise ValueError("measures need the extraction_date of their snapshot")
         for name in ("measures", "investigations", "caseworkers", "followups", "population"):
             engine.replace_table(f"staging.{name}", getattr(frames, name))
