@@ -46,7 +46,8 @@ def generator_key(seed: int, scale: float) -> str:
 
 
 def env_for_run() -> dict[str, str]:
-    env = {**os.environ, "TRAPPE_PSEUDONYM_KEY": BENCH_KEY, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "TRAPPE_PSEUDONYM_KEY": BENCH_KEY, "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "bench" / "site"), os.environ.get("PYTHONPATH")]))}
     env.pop("TRAPPE_WAREHOUSE_URL", None)
     return env
 
@@ -138,15 +139,19 @@ def airflow_template() -> Path:
 
 def phases_from_timings(path: Path) -> dict[str, Any]:
     records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    main_pids = {r["pid"] for r in records if r["phase"] == "ingest_task"}
     total: dict[str, float] = {}
-    for r in records:
-        total[r["phase"]] = total.get(r["phase"], 0.0) + r["s"]
+    workers: dict[str, float] = {}
+    for r in records:  # the run's own process(es) vs the ingest worker processes (summed over workers)
+        into = total if r["pid"] in main_pids or not main_pids else workers
+        into[r["phase"]] = into.get(r["phase"], 0.0) + r["s"]
     per_source: dict[str, float] = {}
     for r in records:
         if r["phase"] == "ingest_task":
             per_source[r["source"]] = per_source.get(r["source"], 0.0) + r["s"]
     slowest_reads = sorted((r for r in records if r["phase"] == "read"), key=lambda r: -r["s"])[:5]
-    return {"totals": total, "ingest_per_source_s": per_source,
+    return {"totals": total, "worker_totals": workers, "worker_processes": len({r["pid"] for r in records} - main_pids),
+            "ingest_per_source_s": per_source,
             "slowest_reads": [{k: r.get(k) for k in ("file", "rows", "s")} for r in slowest_reads],
             "slowest_validations": [{k: r.get(k) for k in ("kind", "rows", "s")} for r in sorted((r for r in records if r["phase"] == "validate"), key=lambda r: -r["s"])[:5]]}
 
@@ -186,13 +191,15 @@ def one_run(inbox: Path, data_dir: Path, label: str) -> dict[str, Any]:
     split = {
         "read": t.get("read", 0), "validate": t.get("validate", 0), "pseudonymise": t.get("pseudonymise", 0),
         "stage": t.get("stage", 0),
-        "ingest other (scan, sha256, audit rows)": t.get("ingest_task", 0) + t.get("list_task", 0) - sum(t.get(k, 0) for k in ("read", "validate", "pseudonymise", "stage")),
+        "ingest other (scan, sha256, audit rows, waiting for workers)": t.get("ingest_task", 0) + t.get("list_task", 0) - sum(t.get(k, 0) for k in ("read", "validate", "pseudonymise", "stage")),
         "load staging into warehouse": t.get("load_staging", 0),
         **{f"compute {k.split(':', 1)[1]}": v for k, v in t.items() if k.startswith("build:")},
         "publish (replace partitions, dims)": t.get("build_and_publish", 0) - sum(v for k, v in t.items() if k.startswith("build:")),
         "Airflow + process (startup, DAG parse, dag.test, summary)": result["wall_s"] - tasks,
     }
+    w = phases["worker_totals"]
     result.update(phases=split, detail=phases,
+                  worker_phases={"processes": phases["worker_processes"], **{k: w.get(k, 0) for k in ("read", "validate", "pseudonymise")}},
                   airflow_tasks=airflow_task_durations(db, dag_run_ids(db) - before))
     return result
 
@@ -353,6 +360,10 @@ def report(res: dict[str, Any]) -> str:
         first = f["runs"][len(f["runs"]) // 2] if len(f["runs"]) > 1 else f["runs"][0]
         for name, s in first["phases"].items():
             lines.append(f"  {name:58s} {s:8.1f} {100 * s / first['wall_s']:5.1f}%")
+        wp = first.get("worker_phases", {})
+        if wp.get("processes"):
+            lines.append(f"  in {wp['processes']} ingest worker processes (summed, overlapping the run): "
+                         + ", ".join(f"{k} {v:.1f} s" for k, v in wp.items() if k != "processes"))
         checks.append(("full run ≤ 300 s", f["median_wall_s"], f["median_wall_s"] <= TARGETS["full_run_s"]))
         checks.append(("peak RSS ≤ 6 GiB", f["max_peak_rss_bytes"] / 2**30, f["max_peak_rss_bytes"] / 2**30 <= TARGETS["peak_rss_gib"]))
     if "baseline" in res:

@@ -40,13 +40,17 @@ def timed(phase: str, fn: Callable[..., Any], describe: Callable[[tuple, dict, A
 
 
 def install() -> None:
-    """Wrap the functions each phase consists of (module attributes looked up at call time)."""
+    """Wrap the functions each phase consists of (module attributes looked up at call time); once
+    per process (`bench/site/sitecustomize.py` installs it in every process of the run)."""
     from transforms import ingest, publish, staging
 
+    if getattr(ingest, "_bench_installed", False):
+        return
+    ingest._bench_installed = True
     ingest.read_table = timed("read", ingest.read_table, lambda a, k, r: {"file": a[1], "rows": r.rows_read})
     ingest.validate = timed("validate", ingest.validate, lambda a, k, r: {"kind": a[1].name, "rows": len(a[0].frame)})
     ingest.protect = timed("pseudonymise", ingest.protect, lambda a, k, r: {"rows": len(a[0])})
-    staging.Staging.write = timed("stage", staging.Staging.write, lambda a, k, r: {"table": a[1], "rows": len(a[4])})
+    staging.Staging.prepare = timed("stage", staging.Staging.prepare, lambda a, k, r: {"table": a[1], "rows": len(a[4])})
     ingest.ingest = timed("ingest_task", ingest.ingest, lambda a, k, r: {"source": a[0], "kommunekode": a[1]})
     ingest.municipalities = timed("list_task", ingest.municipalities, lambda a, k, r: {"source": a[0]})
     publish.load_staging = timed("load_staging", publish.load_staging)

@@ -1,5 +1,6 @@
-"""Build and publish: triggered when any staging asset changes; loads staging into the warehouse,
-computes every published table (include/sql/) and replaces the recomputed partitions atomically."""
+"""Build and publish: triggered when any staging asset changes; loads into the warehouse the staged
+partitions of the municipalities whose inputs changed, computes every published table (include/sql/)
+for them and replaces their partitions atomically."""
 from __future__ import annotations
 
 import pendulum
@@ -23,7 +24,7 @@ def build_publish() -> None:
     def publish(staged: dict) -> dict:
         from transforms.publish import build_and_publish
 
-        return build_and_publish(run_context(get_current_context()))
+        return build_and_publish(run_context(get_current_context()), staged)
 
     publish(load_staging())
 

@@ -1,5 +1,6 @@
 """Ingest DAGs, one per source kind: list the municipalities that delivered, then ingest each one
-(dynamic task mapping, so more workers spread a national run), ending in the source's staging asset.
+whose folder changed since its last ingest (dynamic task mapping, so more workers spread a national
+run), ending in the source's staging asset; the unchanged folders are audited in one task.
 
 Orchestration only: the work is `transforms.ingest.ingest`, imported inside the task.
 """
@@ -28,7 +29,15 @@ def ingest_dag(source: str) -> None:
 
             return ingest_one(source, kommunekode, run_context(get_current_context()))
 
-        ingest.expand(kommunekode=municipalities())
+        @task
+        def record_unchanged(changed: list[int]) -> dict:
+            from transforms.ingest import record_unchanged as record
+
+            return record(source, changed, run_context(get_current_context()))
+
+        changed = municipalities()
+        ingest.expand(kommunekode=changed)
+        record_unchanged(changed)
 
     ingest_source()
 

@@ -1,6 +1,7 @@
 """The `trappe` command: generate a synthetic inbox, run the nightly DAGs, read back what was published."""
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,7 @@ def run(
     data_dir: Annotated[Path, typer.Option(help="Staging, Airflow home and logs")] = Path("data"),
     demo: Annotated[bool, typer.Option(help="Allow the public demo pseudonymisation key when none is set")] = False,
     config: Annotated[Optional[Path], typer.Option(help="Parameters file (default: $TRAPPE_CONFIG or trappe.toml)")] = None,
+    processes: Annotated[Optional[int], typer.Option(min=1, help="Worker processes that read and check each task's files (default: the machine's cores)")] = None,
 ) -> None:
     """One full nightly run through the Airflow DAGs (in-process), publishing to the warehouse."""
     from transforms.pseudonym import MissingKey, load_key
@@ -67,7 +69,7 @@ def run(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
     url = resolve_url(warehouse, default=data_dir / "warehouse.duckdb")
-    ctx = new_context(inbox, data_dir, url, as_of or "", demo, config)
+    ctx = new_context(inbox, data_dir, url, as_of or "", demo, config, processes or os.cpu_count() or 1)
     log_file = Path(ctx.data_dir) / "airflow" / "logs" / f"{ctx.run_id}.log"
     started = time.perf_counter()
     console.print(f"Run [bold]{ctx.run_id}[/]: inbox {ctx.inbox} → warehouse {describe(url)}")

@@ -27,6 +27,7 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.IOException as exc:  # locked by another process, unreadable, …
             raise WarehouseUnavailable(f"Cannot open the warehouse {path}: {exc}") from exc
         self.con.execute("SET TimeZone = 'UTC'")
+        self.location = "" if path == ":memory:" else str(Path(path).resolve())
         self.create_schemas()
 
     @classmethod

@@ -73,10 +73,29 @@ def _undated_kind(source: str, name: str) -> bool:
     return found is not None and not found[0].dated
 
 
-def scan(inbox: Path, as_of: date | None = None) -> Inbox:
-    """Every delivery in the inbox (sorted, so runs are reproducible), minus those after `as_of`."""
+def _files(inbox: Path, source: str | None, kommunekode: int | None) -> list[Path]:
+    """The files a scan looks at: the whole inbox, one source, or one municipality's folder of a
+    source (0: the files at the source's root). A national inbox holds thousands of files, and each
+    ingest task needs one folder of them, so a task never walks the whole tree."""
+    if source is None:
+        roots, flat = [inbox], False
+    elif kommunekode is None:
+        roots, flat = [inbox / source], False
+    elif kommunekode == 0:
+        roots, flat = [inbox / source], True
+    else:
+        base = inbox / source
+        roots = [d for d in base.iterdir() if d.is_dir() and d.name.isdigit() and int(d.name) == kommunekode] if base.is_dir() else []
+        flat = False
+    found = [p for root in roots if root.is_dir() for p in (root.iterdir() if flat else root.rglob("*"))]
+    return sorted(p for p in found if p.is_file())
+
+
+def scan(inbox: Path, as_of: date | None = None, source: str | None = None, kommunekode: int | None = None) -> Inbox:
+    """Every delivery in the inbox (sorted, so runs are reproducible), minus those after `as_of`;
+    only those of `source` (and of one municipality, 0: national) when given."""
     result = Inbox()
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+    for path in _files(inbox, source, kommunekode):
         parts = path.relative_to(inbox).parts
         delivery: Delivery | None = None
         if len(parts) == 3 and parts[0] in MUNICIPAL_SOURCES and parts[1].isdigit():

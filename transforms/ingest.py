@@ -9,14 +9,19 @@ quarantined; bad rows and files go to `published.quarantine` with the rule they 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from transforms import changes
 from transforms import file_kinds as fk
 from transforms.inbox import Delivery, scan
-from transforms.pseudonym import load_key, protect
+from transforms.pseudonym import MissingKey, load_key, protect
 from transforms.reader import ROW, FileRejected, read_table
 from transforms.run_context import RunContext
 from transforms.staging import Staging
@@ -42,10 +47,13 @@ class Outcome:
 
 @dataclass
 class Loaded:
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None  # None once a worker process has written it to `prepared`
     quarantine: pd.DataFrame
     rows_read: int
     note: str
+    rows_loaded: int
+    final: bool | None  # kinds with a `final` rule (ledger): every row carries the final value
+    prepared: Path | None = None  # the partition's next content, written by a worker (Staging.prepare)
 
 
 def _file_rejection(rule: str, message: str) -> pd.DataFrame:
@@ -73,7 +81,8 @@ def load_delivery(delivery: Delivery, parameters: dict[str, Any], key: bytes) ->
         frame.insert(0, "kommunekode", delivery.kommunekode)
     frame["extraction_date"] = delivery.extraction_date
     notes = ([f"ignored columns: {', '.join(extra)}"] if extra else []) + [f"{n} row(s) {rule} (loaded)" for rule, n in checked.warnings.items()]
-    return Loaded(frame, checked.quarantine, raw.rows_read, "; ".join(notes))
+    final = _is_final(frame, kind.final) if kind.final else None
+    return Loaded(frame, checked.quarantine, raw.rows_read, "; ".join(notes), len(frame), final)
 
 
 def _seen_hashes(url: str, run_id: str) -> set[str]:
@@ -100,14 +109,66 @@ def staging_ids(staging: Staging, kommunekode: int) -> list[str]:
     return pd.read_parquet(path, columns=["foranstaltning_id"])["foranstaltning_id"].tolist() if path.exists() else []
 
 
+def _load_or_reject(delivery: Delivery, parameters: dict[str, Any], key: bytes, sha: str, staging: Staging) -> Loaded | FileRejected:
+    """`load_delivery` in a worker process, which also writes the staged partition it would become
+    (`Staging.prepare`): only counts, masked quarantine rows and a path come back, never rows.
+    A rejection comes back as a value."""
+    try:
+        loaded = load_delivery(delivery, parameters, key)
+    except FileRejected as exc:
+        return FileRejected(exc.rule, exc.message)
+    assert delivery.kind is not None and loaded.frame is not None
+    _, k, period = _partition_key(delivery)
+    prepared = staging.prepare(delivery.kind.staging_table, k, period, loaded.frame, _manifest(delivery, sha, key, loaded.final))
+    return Loaded(None, loaded.quarantine, loaded.rows_read, loaded.note, loaded.rows_loaded, loaded.final, prepared)
+
+
+@cache
+def _pool(processes: int) -> ProcessPoolExecutor:
+    """Worker processes kept for the life of this process (one `trappe run` runs every task in one
+    process): each pays its imports and GX's first checks once."""
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("forkserver"))
+
+
+def prefetch(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], staging: Staging, key: bytes,
+             processes: int) -> dict[str, Future]:
+    """Start reading, checking and pseudonymising, in `processes` worker processes, the delivery
+    `decide` will load first in each partition: the newest, unless it is already staged and audited
+    or shares its date. Kinds checked against another staged kind (follow-ups against measures)
+    are left to `decide`, which stages that kind first. One process: nothing is started."""
+    if processes <= 1:
+        return {}
+    newest: dict[tuple[str, int, str], Delivery] = {}
+    dates: dict[tuple[str, int, str], list] = {}
+    for d in deliveries:
+        if d.kind is None or d.extraction_date is None or d.kind.depends_on:
+            continue
+        part = _partition_key(d)
+        dates.setdefault(part, []).append(d.extraction_date)
+        if part not in newest or d.extraction_date > newest[part].extraction_date:
+            newest[part] = d
+    chosen = [d for part, d in newest.items() if dates[part].count(d.extraction_date) == 1
+              and not _current(staging.manifest(d.kind.staging_table, part[1], part[2]), hashes[d.file_name], seen, key)]
+    return {d.file_name: _pool(processes).submit(_load_or_reject, d, _parameters(d, staging), key, hashes[d.file_name], staging) for d in chosen}
+
+
+def _current(staged: dict[str, Any] | None, sha: str, seen: set[str], key: bytes) -> bool:
+    """A staged partition that needs no reading: the same file, audited by an earlier run, and
+    pseudonymised with the key in use (after a key change every partition is staged again)."""
+    return bool(staged) and staged.get("sha256") == sha and sha in seen and staged.get("key") == changes.key_fingerprint(key)
+
+
 def _partition_key(d: Delivery) -> tuple[str, int, str]:
     """Population files each stand alone (newest file wins per key, in SQL); other kinds supersede."""
     kind, k, period = d.partition
     return (kind, k, d.extraction_date.isoformat() if d.source == "population" and d.extraction_date else period)
 
 
-def decide(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], staging: Staging, key: bytes) -> list[Outcome]:
-    """Statuses for every delivery of one source and municipality, staging what comes into force."""
+def decide(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], staging: Staging, key: bytes,
+           started: dict[str, Future] | None = None) -> list[Outcome]:
+    """Statuses for every delivery of one source and municipality, staging what comes into force
+    (`started`: loads already under way in worker processes, see `prefetch`)."""
+    started = started or {}
     outcomes: list[Outcome] = []
     by_partition: dict[tuple[str, int, str], list[Delivery]] = {}
     for d in deliveries:
@@ -143,7 +204,7 @@ def decide(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], s
             # Staged and audited by an earlier run: nothing new. Staged but not audited by an earlier run (a task
             # killed before its audit rows were written, or a retry of this run's task) is read again, so that its
             # audit and quarantine rows are written once, as a clean run writes them.
-            if staged and staged.get("sha256") == sha and sha in seen:
+            if _current(staged, sha, seen, key):
                 if kind.final and staged.get("final") is False:
                     provisional.append((d, sha, None))
                     continue
@@ -151,21 +212,23 @@ def decide(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str], s
                 outcomes.append(Outcome(d, sha, "unchanged"))
                 continue
             try:
-                loaded = load_delivery(d, _parameters(d, staging), key)
+                loaded = started.pop(d.file_name).result() if d.file_name in started else load_delivery(d, _parameters(d, staging), key)
+                if isinstance(loaded, FileRejected):
+                    raise loaded
             except FileRejected as exc:
                 log.warning("Rejected %s: %s (%s)", d.file_name, exc.message, exc.rule)
                 found.append(_rejected(d, sha, seen, exc.rule, exc.message))
                 continue
-            if kind.final and not _is_final(loaded.frame, kind.final):
+            if kind.final and not loaded.final:
                 provisional.append((d, sha, loaded))
                 continue
             in_force = d
-            outcomes.append(_stage(d, sha, loaded, staging, seen, outcomes))
+            outcomes.append(_stage(d, sha, loaded, staging, seen, outcomes, key))
         if provisional:
             if in_force is None:  # no final delivery: the newest provisional one is in force, the rest never counted
                 d, sha, loaded = provisional.pop(0)
                 in_force = d
-                outcomes.append(Outcome(d, sha, "unchanged") if loaded is None else _stage(d, sha, loaded, staging, seen, outcomes))
+                outcomes.append(Outcome(d, sha, "unchanged") if loaded is None else _stage(d, sha, loaded, staging, seen, outcomes, key))
                 passed = [Outcome(o.delivery, o.sha256, "unchanged" if o.sha256 in seen else "superseded") for o in passed]
             else:
                 log.info("%s %s %s: final accounts of an older delivery stay in force", kind.name, k, period)
@@ -185,20 +248,30 @@ def _is_final(frame: pd.DataFrame, final: tuple[str, str]) -> bool:
     return bool(len(frame)) and bool((frame[column] == value).all())
 
 
-def _stage(d: Delivery, sha: str, loaded: Loaded, staging: Staging, seen: set[str], before: list[Outcome]) -> Outcome:
+def _manifest(d: Delivery, sha: str, key: bytes, final: bool | None) -> dict[str, Any]:
+    assert d.extraction_date is not None
+    manifest: dict[str, Any] = {"file_name": d.file_name, "sha256": sha, "extraction_date": d.extraction_date.isoformat(),
+                                "key": changes.key_fingerprint(key)}
+    if final is not None:
+        manifest["final"] = final
+    return manifest
+
+
+def _stage(d: Delivery, sha: str, loaded: Loaded, staging: Staging, seen: set[str], before: list[Outcome], key: bytes) -> Outcome:
     """Stage a delivery that comes into force; its outcome (`before`: the partition's outcomes so far)."""
     kind = d.kind
-    assert kind is not None and d.extraction_date is not None
+    assert kind is not None
     _, k, period = _partition_key(d)
-    manifest: dict[str, Any] = {"file_name": d.file_name, "sha256": sha, "extraction_date": d.extraction_date.isoformat()}
-    if kind.final:
-        manifest["final"] = _is_final(loaded.frame, kind.final)
-    staging.write(kind.staging_table, k, period, loaded.frame, manifest)
+    if loaded.prepared is not None:
+        staging.commit(loaded.prepared, kind.staging_table, k, period)
+    else:
+        assert loaded.frame is not None
+        staging.write(kind.staging_table, k, period, loaded.frame, _manifest(d, sha, key, loaded.final))
     if sha in seen:  # an older delivery comes back into force: staged again, but nothing new to report
         return Outcome(d, sha, "unchanged", note="restaged: back in force")
     status = "partially_loaded" if len(loaded.quarantine) else "loaded"
     notes = [loaded.note] + (["the newer delivery was rejected; this older one stays in force"] if before and before[-1].status == "rejected" and before[-1].delivery.partition == d.partition else [])
-    return Outcome(d, sha, status, loaded.rows_read, len(loaded.frame), loaded.quarantine, "; ".join(n for n in notes if n))
+    return Outcome(d, sha, status, loaded.rows_read, loaded.rows_loaded, loaded.quarantine, "; ".join(n for n in notes if n))
 
 
 def _rejected(d: Delivery, sha: str, seen: set[str], rule: str, message: str) -> Outcome:
@@ -224,20 +297,22 @@ def audit_frames(outcomes: list[Outcome], ctx: RunContext) -> tuple[pd.DataFrame
 def ingest(source: str, kommunekode: int, ctx: RunContext) -> dict[str, Any]:
     """Ingest every delivery of `source` for one municipality (0: the national population file)."""
     key = load_key(ctx.demo)
-    deliveries = scan(ctx.inbox_path, ctx.as_of_date).of(source, kommunekode)
+    deliveries = scan(ctx.inbox_path, ctx.as_of_date, source, kommunekode).of(source, kommunekode)
     hashes = {d.file_name: d.sha256() for d in deliveries}
     seen = _seen_hashes(ctx.warehouse_url, ctx.run_id)
-    outcomes = decide(deliveries, hashes, seen, Staging(ctx.staging_path), key)
+    staging = Staging(ctx.staging_path)
+    fingerprint = changes.folder_fingerprint(deliveries, ctx.warehouse_url, key)
+    tables = {k.staging_table for k in fk.kinds_of(source)}
+    staging.discard_prepared(tables, kommunekode)  # left by a killed run
+    try:
+        outcomes = decide(deliveries, hashes, seen, staging, key, prefetch(deliveries, hashes, seen, staging, key, ctx.processes))
+    finally:
+        staging.discard_prepared(tables, kommunekode)
     if source == "population":
         _withdraw_population(ctx, outcomes)
     audit, quarantine = audit_frames(outcomes, ctx)
-    with open_warehouse(ctx.warehouse_url) as wh:
-        with wh.transaction():
-            names = audit["file_name"].tolist()
-            wh.delete(PUBLISHED["load_audit"], "file_name", names, and_run=ctx.run_id)
-            wh.delete(PUBLISHED["quarantine"], "file_name", names, and_run=ctx.run_id)
-            wh.insert(PUBLISHED["load_audit"], audit)
-            wh.insert(PUBLISHED["quarantine"], quarantine)
+    _write_audit(ctx, audit, quarantine)
+    changes.record_ingested(ctx.ingested_path, source, kommunekode, fingerprint)
     for o in outcomes:
         log.info("%s: %s (read %d, loaded %d, quarantined %d)%s", o.delivery.file_name, o.status, o.rows_read, o.rows_loaded,
                  len(o.quarantine), f"; {o.note}" if o.note else "")
@@ -261,6 +336,46 @@ def _withdraw_population(ctx: RunContext, outcomes: list[Outcome]) -> None:
             staging.drop("population", 0, period)
 
 
+def _write_audit(ctx: RunContext, audit: pd.DataFrame, quarantine: pd.DataFrame) -> None:
+    """This run's audit and quarantine rows of these files, replacing any a retry of the task wrote."""
+    with open_warehouse(ctx.warehouse_url) as wh:
+        with wh.transaction():
+            names = audit["file_name"].tolist()
+            wh.delete(PUBLISHED["load_audit"], "file_name", names, and_run=ctx.run_id)
+            wh.delete(PUBLISHED["quarantine"], "file_name", names, and_run=ctx.run_id)
+            wh.insert(PUBLISHED["load_audit"], audit)
+            wh.insert(PUBLISHED["quarantine"], quarantine)
+
+
 def municipalities(source: str, ctx: RunContext) -> list[int]:
-    """The municipalities (folders) that delivered files of `source`; [0] for the national population."""
-    return scan(ctx.inbox_path, ctx.as_of_date).municipalities(source)
+    """The municipalities (folders) that delivered files of `source` ([0] for the national
+    population) and whose folder changed since it was last ingested: each gets an ingest task;
+    `record_unchanged` audits the others in one go."""
+    inbox = scan(ctx.inbox_path, ctx.as_of_date, source)
+    delivered = inbox.municipalities(source)
+    try:
+        key = load_key(ctx.demo)
+    except MissingKey:  # every ingest task stops with the message, before anything is read or written
+        return delivered
+    changed = [k for k in delivered
+               if changes.ingested_fingerprint(ctx.ingested_path, source, k) != changes.folder_fingerprint(inbox.of(source, k), ctx.warehouse_url, key)]
+    log.info("%s: %d folder(s) changed, %d unchanged since they were last ingested", source, len(changed), len(delivered) - len(changed))
+    return changed
+
+
+def record_unchanged(source: str, changed: list[int], ctx: RunContext) -> dict[str, Any]:
+    """Audit rows for the files of every folder of `source` not in `changed` (unchanged since its
+    last ingest): each file is `unchanged` (its content was seen before, sources.md §1), with the
+    SHA-256 that ingest recorded."""
+    deliveries = [d for d in scan(ctx.inbox_path, ctx.as_of_date, source).of(source) if d.kommunekode not in set(changed)]
+    with open_warehouse(ctx.warehouse_url) as wh:
+        wh.ensure_published()
+        known = wh.query("SELECT file_name, sha256 FROM published.load_audit WHERE source = ? AND sha256 IS NOT NULL "
+                         "ORDER BY loaded_at", [source])
+    recorded = dict(zip(known["file_name"], known["sha256"]))
+    outcomes = [Outcome(d, recorded.get(d.file_name) or d.sha256(), "unchanged") for d in deliveries]
+    audit, quarantine = audit_frames(outcomes, ctx)
+    if len(audit):
+        _write_audit(ctx, audit, quarantine)
+    return {"source": source, "municipalities": sorted({d.kommunekode for d in deliveries}), "files": len(audit),
+            "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "statuses": audit["status"].value_counts().to_dict()}

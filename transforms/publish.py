@@ -11,14 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from transforms import key_figures, reference, school
+from transforms import changes, key_figures, reference, school
 from transforms import expenditure_by_step, expenditure_development
 from transforms.parameters import config_path, load
 from transforms.run_context import RunContext
 from transforms.staging import Staging
 from transforms.file_kinds import inputs
-from transforms.tables import PUBLISHED
-from transforms.warehouse import open_warehouse
+from transforms.tables import PUBLISHED, STAGING
+from transforms.warehouse import Warehouse, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +36,41 @@ def dimensions() -> dict[str, pd.DataFrame]:
     }
 
 
-def load_staging(ctx: RunContext) -> dict[str, int]:
-    """Copy the partitions in force into the warehouse's `staging` schema; rows per table."""
+def load_staging(ctx: RunContext) -> dict[str, Any]:
+    """Copy into the warehouse's `staging` schema the partitions in force of the municipalities whose
+    inputs changed since this warehouse last published them (all of them when what they share
+    changed: see changes.py), and the national partitions; rows per table, and the plan."""
     staging = Staging(ctx.staging_path)
+    current = changes.input_digests(staging, inputs(), config_path(ctx.config or None))
     counts = {}
     with open_warehouse(ctx.warehouse_url) as wh:
+        rebuild = changes.to_rebuild(current, _published_digests(wh))
+        chosen = None if rebuild is None else {0, *rebuild}
         for table in inputs():
-            wh.load_parquet(f"staging.{table}", staging.files(table))
-            counts[table] = int(wh.query(f"SELECT COUNT(*) AS n FROM staging.{table}")["n"].iloc[0])
-    return counts
+            files = [f for f in staging.files(table) if chosen is None or staging.kommunekode_of(table, f) in chosen]
+            wh.load_parquet(f"staging.{table}", files)
+            counts[table] = wh.count(f"staging.{table}")
+    log.info("Rebuilding %s", "every municipality" if rebuild is None else f"{len(rebuild)} municipalit(y/ies) whose inputs changed: {rebuild}")
+    return {"rows": counts, "rebuild": "all" if rebuild is None else rebuild, "digests": {str(k): v for k, v in current.items()}}
+
+
+def _published_digests(wh: Warehouse) -> dict[int, str]:
+    table = STAGING["build_inputs"]
+    wh.execute(f"CREATE TABLE IF NOT EXISTS {table.qualified} ({', '.join(f'{n} {t}' for n, t, _ in table.columns)})")
+    found = wh.query(f"SELECT kommunekode, digest FROM {table.qualified}")
+    return {int(k): d for k, d in zip(found["kommunekode"], found["digest"])}
+
+
+def _record_digests(wh: Warehouse, staged: dict[str, Any]) -> None:
+    """Inside the publish transaction: the digests the rebuilt municipalities were published from."""
+    table = STAGING["build_inputs"]
+    digests = {int(k): d for k, d in staged["digests"].items()}
+    rebuilt = list(digests) if staged["rebuild"] == "all" else [changes.SHARED, *staged["rebuild"]]
+    if staged["rebuild"] == "all":
+        wh.execute(f"DELETE FROM {table.qualified}")
+    else:
+        wh.delete(table, "kommunekode", rebuilt)
+    wh.insert(table, pd.DataFrame({"kommunekode": rebuilt, "digest": [digests[k] for k in rebuilt]}))
 
 
 BUILDS = (key_figures, school, expenditure_by_step, expenditure_development)
@@ -52,8 +78,9 @@ BUILDS = (key_figures, school, expenditure_by_step, expenditure_development)
 config) → staging.<TABLE> with the published columns but run_id, recomputed(engine) and warnings(engine)."""
 
 
-def build_and_publish(ctx: RunContext) -> dict[str, Any]:
-    """Compute every published table from staging and replace the recomputed partitions, atomically."""
+def build_and_publish(ctx: RunContext, staged: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Compute every published table from staging and replace the recomputed partitions, atomically
+    (`staged`: what `load_staging` loaded; its digests are recorded in the same transaction)."""
     config = load(config_path(ctx.config or None))
     summary: dict[str, Any] = {}
     with open_warehouse(ctx.warehouse_url) as wh:
@@ -69,6 +96,8 @@ def build_and_publish(ctx: RunContext) -> dict[str, Any]:
             for name, frame in dimensions().items():
                 wh.execute(f"DELETE FROM published.{name}")
                 wh.insert(PUBLISHED[name], frame)
+            if staged is not None:
+                _record_digests(wh, staged)
         for table, municipalities, notes in plan:
             for note in notes:
                 log.warning("%s: %s", table.name, note)

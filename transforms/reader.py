@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,9 @@ class FileRejected(Exception):
         super().__init__(message)
         self.rule = rule
         self.message = message
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # rebuilt whole when it comes back from a worker process
+        return (FileRejected, (self.rule, self.message))
 
 
 @dataclass(frozen=True)
@@ -129,10 +133,18 @@ def read_table(path: Path, name: str) -> RawTable:
     except csv.Error as exc:
         raise FileRejected("unreadable_csv", f"{name}: {exc} after row {row_number}") from None
     columns = list(zip(*rows)) if rows else [[] for _ in header]
-    frame = pd.DataFrame({h: pd.array(col, dtype="string") for h, col in zip(header, columns)})
-    frame = frame.apply(lambda s: s.str.strip().replace("", pd.NA)) if len(frame) else frame
-    frame.insert(0, ROW, pd.array(numbers, dtype="int64"))
+    frame = _frame(header, [pa.array(col, type=pa.string()) for col in columns], numbers)
     return RawTable(header=header, frame=frame, ragged=pd.DataFrame(ragged, columns=["row_number", "fields"]), encoding=encoding)
+
+
+def _frame(header: list[str], columns: list[pa.Array], numbers: Sequence[int]) -> pd.DataFrame:
+    """The text columns, trimmed (Unicode white space, as `str.strip` in pandas) and null where
+    empty, after the spreadsheet row numbers."""
+    frame = {ROW: pd.array(np.asarray(numbers, dtype=np.int64), dtype="int64")}
+    for name, column in zip(header, columns):
+        trimmed = pc.utf8_trim_whitespace(column)
+        frame[name] = pd.array(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed), dtype="string")
+    return pd.DataFrame(frame)
 
 
 def _plain(text: str) -> bool:
@@ -171,9 +183,6 @@ def _read_plain(text: str, name: str, encoding: str) -> RawTable:
     else:
         flat = pc.list_flatten(pc.split_pattern(kept, ";"))
         columns = [flat.take(pa.array(np.arange(j, len(flat), width))) for j in range(width)]
-    frame = pd.DataFrame({h: pd.array(col.cast(pa.string()).to_pylist() if len(col) == 0 else col.cast(pa.string()), dtype="string")
-                          for h, col in zip(header, columns)})
-    frame = frame.apply(lambda s: s.str.strip().replace("", pd.NA)) if len(frame) else frame
-    frame.insert(0, ROW, pd.array(numbers[good].tolist(), dtype="int64"))
+    frame = _frame(header, [col.cast(pa.string()) for col in columns], numbers[good])
     ragged = list(zip(numbers[odd].tolist(), fields[odd].tolist()))
     return RawTable(header=header, frame=frame, ragged=pd.DataFrame(ragged, columns=["row_number", "fields"]), encoding=encoding)

@@ -21,6 +21,7 @@ class RunContext:
     as_of: str = ""  # replay the night of this date: later deliveries are left out
     demo: bool = False  # allow the public demo key when no key is configured
     config: str = ""  # the parameters file (empty: $TRAPPE_CONFIG or the repo's trappe.toml)
+    processes: int = 1  # worker processes that read and check one task's files at once (see ingest.prefetch)
 
     @property
     def inbox_path(self) -> Path:
@@ -29,6 +30,11 @@ class RunContext:
     @property
     def staging_path(self) -> Path:
         return Path(self.data_dir) / "staging"
+
+    @property
+    def ingested_path(self) -> Path:
+        """Fingerprints of the inbox folders as last ingested (changes.py)."""
+        return Path(self.data_dir) / "ingested"
 
     @property
     def as_of_date(self) -> date | None:
@@ -59,4 +65,5 @@ class RunContext:
             as_of=conf.get("as_of") or "",
             demo=bool(conf.get("demo", False)),
             config=conf.get("config") or "",
+            processes=int(conf.get("processes") or os.environ.get("TRAPPE_INGEST_PROCESSES") or 1),
         )

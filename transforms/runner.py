@@ -106,8 +106,9 @@ def dag_order() -> list[str]:
     return [f"ingest_{s}" for s in sources()] + ["build_publish"]
 
 
-def new_context(inbox: Path, data_dir: Path, warehouse_url: str, as_of: str, demo: bool, config: Path | None = None) -> RunContext:
+def new_context(inbox: Path, data_dir: Path, warehouse_url: str, as_of: str, demo: bool, config: Path | None = None,
+                processes: int = 1) -> RunContext:
     started = datetime.now(timezone.utc).replace(microsecond=0)  # metadata of the run, never logic
     return RunContext(inbox=str(inbox.resolve()), data_dir=str(data_dir.resolve()), warehouse_url=warehouse_url,
                       run_id=f"run_{started:%Y%m%dT%H%M%SZ}", started_at=started.isoformat(), as_of=as_of, demo=demo,
-                      config=str(config.resolve()) if config else "")
+                      config=str(config.resolve()) if config else "", processes=processes)

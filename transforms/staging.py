@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -35,21 +38,36 @@ class Staging:
         meta = pq.read_schema(path).metadata or {}
         return json.loads(meta[MANIFEST_KEY]) if MANIFEST_KEY in meta else None
 
-    def write(self, table: str, kommunekode: int, period: str, frame: pd.DataFrame, manifest: dict[str, str]) -> None:
+    def write(self, table: str, kommunekode: int, period: str, frame: pd.DataFrame, manifest: dict[str, Any]) -> None:
         """Replace the partition atomically with the frame, typed by the staging table definition."""
+        self.commit(self.prepare(table, kommunekode, period, frame, manifest), table, kommunekode, period)
+
+    def prepare(self, table: str, kommunekode: int, period: str, frame: pd.DataFrame, manifest: dict[str, Any]) -> Path:
+        """Write the partition's next content beside it (`commit` puts it in force). Ingest worker
+        processes prepare; the task that decides what is in force commits or `discard_prepared`s."""
         definition = STAGING[table]
         frame = frame.reindex(columns=definition.column_names)
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), MANIFEST_KEY: json.dumps(manifest).encode()})
         path = self.path(table, kommunekode, period)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f"part.{uuid.uuid4().hex}.tmp")
         try:
             pq.write_table(arrow, tmp)
-            os.replace(tmp, path)
         except BaseException:  # a full disk, a kill: the partition in force stays, no half-written file lingers
             tmp.unlink(missing_ok=True)
             raise
+        return tmp
+
+    def commit(self, prepared: Path, table: str, kommunekode: int, period: str) -> None:
+        os.replace(prepared, self.path(table, kommunekode, period))
+
+    def discard_prepared(self, tables: Iterable[str], kommunekode: int) -> None:
+        """Remove prepared partitions never committed (a delivery that did not come into force, or
+        left by a killed process) of one municipality."""
+        for table in tables:
+            for tmp in (self.root / table / f"kommunekode={kommunekode}").glob("**/part.*.tmp"):
+                tmp.unlink(missing_ok=True)
 
     def drop(self, table: str, kommunekode: int, period: str = "") -> None:
         self.path(table, kommunekode, period).unlink(missing_ok=True)
@@ -57,6 +75,10 @@ class Staging:
     def periods(self, table: str, kommunekode: int) -> list[str]:
         base = self.root / table / f"kommunekode={kommunekode}"
         return sorted(p.name.removeprefix("period=") for p in base.glob("period=*") if (p / "part.parquet").exists())
+
+    def kommunekode_of(self, table: str, file: Path) -> int:
+        """The municipality of one of `files(table)` (0: national)."""
+        return int(file.relative_to(self.root / table).parts[0].removeprefix("kommunekode="))
 
     def files(self, table: str) -> list[Path]:
         return sorted((self.root / table).glob("**/part.parquet"))

@@ -61,6 +61,8 @@ STAGING = {
            STAGED_KOMMUNE, ("skoleaar", "VARCHAR", "School year, e.g. 2016/17 (equal to the file name's)"), PERSON, BIRTH,
            ("klassetrin", "BIGINT", "Grade 0-10 in this file"), ("skoledage", "DOUBLE PRECISION", "School days (> 0)"),
            ("fravaersdage", "DOUBLE PRECISION", "Absence days (0 to skoledage)"), EXTRACTED),
+        _t("staging", "build_inputs", "municipality (-1: what all share)", "Digest of the staged inputs each municipality was last published from (changes.py)",
+           ("kommunekode", "BIGINT", ""), ("digest", "VARCHAR", "")),
         _t("staging", "measurement_points", "municipality × measurement point", "Measurement points and the dates they look back to",
            STAGED_KOMMUNE, ("point_index", "BIGINT", ""), ("measurement_date", "DATE", ""), ("previous_date", "DATE", ""),
            ("minus_6m", "DATE", ""), ("minus_1y", "DATE", ""), ("minus_1y_is_point", "BOOLEAN", "")),

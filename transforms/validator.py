@@ -8,13 +8,14 @@ uniqueness is judged afterwards among the rows that keep every other rule (sourc
 """
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 import os
 import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from transforms.reader import ROW, RawTable
 from transforms.reference import canonical_codes, code_lists, table
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+log = logging.getLogger(__name__)
 
 MASK = "**********"
 MAX_VALUE_LENGTH = 200
@@ -102,34 +104,99 @@ def _placement_class() -> dict[str, str]:
     return dict(zip(legal["code"], cls))
 
 
-def check_frame(raw: pd.DataFrame, kind: FileKind) -> pd.DataFrame:
-    """The delivered text columns plus the typed and canonical companions the rules look at."""
-    out = pd.DataFrame(index=raw.index)
-    for col in kind.columns:
-        text = raw[col.name]
-        out[col.name] = text
-        out[f"{col.name}__given"] = text.notna()
-        if col.type == "integer":
-            out[f"{col.name}__value"] = values.parse_integer(text)
-        elif col.type == "decimal":
-            out[f"{col.name}__value"] = values.parse_decimal(text)
-        elif col.type == "date":
-            out[f"{col.name}__value"] = values.parse_date(text)
-        elif col.type == "boolean":
-            out[f"{col.name}__filled"] = text.fillna("0")
-            out[f"{col.name}__value"] = values.parse_boolean(text)
-        elif col.type == "code":
-            entry, canonical = canonical_codes(text, col.code_list or "")
-            out[f"{col.name}__code"] = entry
-            out[f"{col.name}__value"] = canonical.where(text.notna())
-            if col.code_list == "measure_codes":
-                out[f"{col.name}__placement"] = entry.map(_placement_class()).fillna("unknown")
-        elif col.type == "cpr":
-            out[f"{col.name}__value"] = cpr.normalise(text)
-            out[f"{col.name}__birth"] = pd.to_datetime(cpr.birth_date_iso(text), format="%Y-%m-%d", errors="coerce")
-        else:
-            out[f"{col.name}__value"] = text
+@dataclass
+class Known:
+    """The distinct values of one column (kind, name and type) this process has seen, with their
+    companions (row 0: the empty value) and, per rule and parameter values, each value's verdict
+    (-1 not judged yet, 0 keeps, 1 breaks). Dates, codes, flags and counts recur in every file of
+    a night, so after the first files they are looked up, not parsed or judged again."""
+
+    index: pd.Index
+    values: pd.DataFrame
+    verdicts: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+KNOWN_TYPES = {"date", "code", "boolean", "integer", "decimal"}
+"""Column types whose values are remembered per process: not CPR numbers (never kept beyond a
+file) nor free-text ids (new in every file)."""
+KNOWN_LIMIT = 100_000
+"""Distinct values remembered per column at most; past it the column starts afresh."""
+_known: dict[tuple[str, str, str, str], Known] = {}
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One delivered column, dictionary-encoded: `values` has a row per distinct text (the empty
+    value first) with the text and its typed and canonical companions; `codes` gives each row of
+    the file its row of `values`. Parsing, code lookup and every value rule then run once per
+    distinct value: a national file has 100 000 rows but a few hundred dates or codes.
+    `known`: the process-wide dictionary `values` belongs to, if the type is remembered."""
+
+    codes: np.ndarray
+    values: pd.DataFrame
+    known: Known | None = None
+
+
+def compact(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct codes used (sorted) and each row's position among them, in O(rows + size)."""
+    used = np.zeros(size, dtype=bool)
+    used[codes] = True
+    return np.flatnonzero(used), (np.cumsum(used) - 1)[codes]
+
+
+def _companions(text: pd.Series, col: Column) -> pd.DataFrame:
+    """The text and the typed and canonical companions the rules look at, for these values."""
+    n = col.name
+    out = pd.DataFrame({n: text, f"{n}__given": text.notna()})
+    if col.type == "integer":
+        out[f"{n}__value"] = values.parse_integer(text)
+    elif col.type == "decimal":
+        out[f"{n}__value"] = values.parse_decimal(text)
+    elif col.type == "date":
+        out[f"{n}__value"] = values.parse_date(text)
+    elif col.type == "boolean":
+        out[f"{n}__filled"] = text.fillna("0")
+        out[f"{n}__value"] = values.parse_boolean(text)
+    elif col.type == "code":
+        entry, canonical = canonical_codes(text, col.code_list or "")
+        out[f"{n}__code"] = entry
+        out[f"{n}__value"] = canonical.where(text.notna())
+        if col.code_list == "measure_codes":
+            out[f"{n}__placement"] = entry.map(_placement_class()).fillna("unknown")
+    elif col.type == "cpr":
+        out[f"{n}__value"] = cpr.normalise(text)
+        out[f"{n}__birth"] = cpr.birth_date(text)
+    else:
+        out[f"{n}__value"] = text
     return out
+
+
+def _with_empty_first(uniques: Any) -> pd.Series:
+    return pd.concat([pd.Series([pd.NA], dtype="string"), pd.Series(uniques, dtype="string")], ignore_index=True)
+
+
+def encode(text: pd.Series, col: Column, kind: str = "") -> Encoded:
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    if col.type not in KNOWN_TYPES:
+        return Encoded(codes + 1, _companions(_with_empty_first(uniques), col))
+    spec = (kind, col.name, col.type, col.code_list or "")
+    known = _known.get(spec)
+    if known is None or len(known.index) > KNOWN_LIMIT:
+        known = _known[spec] = Known(pd.Index([], dtype="string"), _companions(_with_empty_first([]), col))
+    position = known.index.get_indexer(pd.Index(uniques, dtype="string"))
+    new = position < 0
+    if new.any():
+        fresh = pd.Index(uniques[new], dtype="string")
+        position[new] = len(known.index) + np.arange(len(fresh))
+        known.index = known.index.append(fresh)
+        known.values = pd.concat([known.values, _companions(pd.Series(fresh.array), col)], ignore_index=True)
+        known.verdicts = {k: np.concatenate([v, np.full(len(fresh), -1, dtype=np.int8)]) for k, v in known.verdicts.items()}
+    return Encoded(np.append(position + 1, 0)[codes], known.values, known)  # code -1 (empty) → row 0
+
+
+def check_frame(raw: pd.DataFrame, kind: FileKind) -> dict[str, Encoded]:
+    """Each declared column of the file, encoded with its companions."""
+    return {col.name: encode(raw[col.name], col, kind.name) for col in kind.columns}
 
 
 RESULT_FORMAT = {"result_format": "COMPLETE", "exclude_unexpected_values": True, "partial_unexpected_count": 0,
@@ -148,42 +215,177 @@ def _batch_definition() -> Any:
     return source.add_dataframe_asset("delivery").add_batch_definition_whole_dataframe("whole")
 
 
-ROW_SET_EXPECTATIONS = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
-"""Rules about the set of rows (duplicates): they cannot be checked on distinct values."""
-
-
-def columns_of(rule: Rule) -> set[str]:
-    """The base names of the check-frame columns a rule reads (its kwargs and its row condition)."""
+def columns_of(rule: Rule, known: Iterable[str]) -> list[str]:
+    """The delivered columns (of `known`) a rule reads, through its kwargs and its row condition."""
     kwargs = rule.expectation["kwargs"]
     names = [kwargs.get(k) for k in ("column", "column_A", "column_B")] + list(kwargs.get("column_list", []))
-    names += re.findall(r"(\w+)\s*==", kwargs.get("row_condition", ""))
-    return {n.split("__")[0] for n in names if isinstance(n, str)}
+    names += re.findall(r"[A-Za-z_]\w*", kwargs.get("row_condition", ""))
+    known = set(known)
+    return sorted({n.split("__")[0] for n in names if isinstance(n, str)} & known)
 
 
-def run_suite(frame: pd.DataFrame, rules: list[Rule], name: str, parameters: dict[str, Any],
-              private: frozenset[str] = frozenset()) -> list[tuple[Rule, np.ndarray]]:
-    """Run each rule as a GX suite on only the columns it reads; each rule with the positions of the
-    rows that break it. Narrow frames matter: GX copies its batch for every metric, so validating the
-    whole check frame per rule costs 5-10 times more at national volumes. Verdicts on the values of
-    `private` columns (CPR numbers) are never remembered beyond the call."""
+def distinct_rows(encoded: dict[str, Encoded], bases: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct combinations of the columns' values (with their companions), and for each row
+    of the file the position of its combination."""
+    if len(bases) == 1:
+        only = encoded[bases[0]]
+        return only.values, only.codes
+    key = np.zeros(len(encoded[bases[0]].codes), dtype=np.int64)
+    first = np.array([], dtype=np.int64)
+    for b in bases:  # compacted after each column, so the combined key never overflows
+        _, first, key = np.unique(key * len(encoded[b].values) + encoded[b].codes, return_index=True, return_inverse=True)
+    parts = [encoded[b].values.iloc[encoded[b].codes[first]].reset_index(drop=True) for b in bases]
+    return pd.concat(parts, axis=1), key.reshape(-1)
+
+
+def _parameter(value: Any, parameters: dict[str, Any]) -> Any:
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        return parameters[value["$PARAMETER"]]
+    return value
+
+
+COMPILED_KWARGS = {"column", "column_A", "column_B", "value_set", "regex", "min_value", "max_value", "strict_min",
+                   "strict_max", "or_equal", "ignore_row_if", "row_condition", "condition_parser"}
+COMPILED_TYPES = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_null", "expect_column_values_to_match_regex",
+                  "expect_column_values_to_be_in_set", "expect_column_values_to_be_between",
+                  "expect_column_pair_values_a_to_be_greater_than_b"}
+"""The expectation types (and kwargs) `evaluate` computes itself, exactly as GX's pandas engine does
+(`column_map_metrics`, `column_pair_map_metrics`); a suite's other expectations run through GX."""
+
+
+def compiled(rule: Rule) -> bool:
+    e = rule.expectation
+    return e["type"] in COMPILED_TYPES and set(e["kwargs"]) <= COMPILED_KWARGS and e["kwargs"].get("condition_parser", "pandas") == "pandas"
+
+
+def _true(mask: pd.Series | np.ndarray) -> np.ndarray:
+    """Null-safe: a comparison that is null (a missing value) is not true."""
+    if isinstance(mask, pd.Series):
+        return mask.to_numpy(dtype=bool, na_value=False)
+    return np.asarray(mask, dtype=bool)
+
+
+def evaluate(rule: Rule, frame: pd.DataFrame, parameters: dict[str, Any]) -> np.ndarray:
+    """For each row of `frame`, whether it breaks the rule, as GX's pandas engine judges it: the row
+    condition selects the rows (`DataFrame.query`), missing values pass every rule but the null
+    checks, a pair rule skips rows as `ignore_row_if` says."""
+    kwargs = {k: _parameter(v, parameters) for k, v in rule.expectation["kwargs"].items()}
     frame = frame.reset_index(drop=True)
+    scope = np.ones(len(frame), dtype=bool)
+    if kwargs.get("row_condition"):
+        scope = frame.index.isin(frame.query(kwargs["row_condition"], parser="pandas").index)
+    kind = rule.expectation["type"]
+    if kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = frame[kwargs["column_A"]], frame[kwargs["column_B"]]
+        ignore = {"either_value_is_missing": _true(a.isna() | b.isna()), "both_values_are_missing": _true(a.isna() & b.isna()),
+                  "neither": np.zeros(len(frame), dtype=bool)}[kwargs.get("ignore_row_if", "both_values_are_missing")]
+        ok = _true(a >= b) if kwargs.get("or_equal") else _true(a > b)
+        return scope & ~ignore & ~ok
+    column = frame[kwargs["column"]]
+    present = _true(column.notna())
+    if kind == "expect_column_values_to_not_be_null":
+        return scope & ~present
+    if kind == "expect_column_values_to_be_null":
+        return scope & present
+    ok = np.ones(len(frame), dtype=bool)
+    if kind == "expect_column_values_to_match_regex":
+        ok[present] = _true(column[present].astype(str).str.contains(kwargs["regex"]))
+    elif kind == "expect_column_values_to_be_in_set":
+        if kwargs.get("value_set") is not None:
+            ok = _true(column.isin(kwargs["value_set"]))
+    elif kind == "expect_column_values_to_be_between":
+        low, high = kwargs.get("min_value"), kwargs.get("max_value")
+        if low is not None:
+            ok &= _true(column > low) if kwargs.get("strict_min") else _true(column >= low)
+        if high is not None:
+            ok &= _true(column < high) if kwargs.get("strict_max") else _true(column <= high)
+    return scope & present & ~ok
+
+
+GX_CHECKS = 1
+"""How many times per process each compiled rule is compared with GX on a sample of its values:
+once, and once more the first time it finds bad values (if the first time found none)."""
+SAMPLE = 500
+"""Distinct values per comparison, at most: every bad one up to SAMPLE, and as many good ones."""
+
+_compared: dict[str, list[int]] = {}
+"""Per rule (its expectation): comparisons with GX made, and those that had bad values."""
+_by_gx: set[str] = set()
+"""Rules whose compiled verdict disagreed with GX's on a sample: GX judges them for the rest of the process."""
+
+
+def _mode() -> str:
+    """`TRAPPE_VALIDATION=gx`: every rule through GX on every distinct value (the reference, slow)."""
+    return os.environ.get("TRAPPE_VALIDATION", "compiled")
+
+
+def judge(rule: Rule, frame: pd.DataFrame, name: str, parameters: dict[str, Any]) -> np.ndarray:
+    """Which rows of `frame` break the rule. GX's verdict is the reference; the compiled verdict is
+    used when it agreed with GX on a sample (each rule is compared in each process, see GX_CHECKS).
+    A disagreement is logged and GX judges that rule from then on, so it costs time, not correctness."""
+    identity = json.dumps(rule.expectation, sort_keys=True, default=str)
+    if _mode() == "gx" or identity in _by_gx or not compiled(rule):
+        bad = np.zeros(len(frame), dtype=bool)
+        bad[_validate_with_gx(frame, rule, name, parameters)] = True
+        return bad
+    bad = evaluate(rule, frame, parameters)
+    checks, with_bad = _compared.setdefault(identity, [0, 0])
+    if checks >= GX_CHECKS and (with_bad or not bad.any()):
+        return bad
+    sample = np.concatenate([np.flatnonzero(bad)[:SAMPLE], np.flatnonzero(~bad)[:SAMPLE]])
+    reference = np.zeros(len(sample), dtype=bool)
+    reference[_validate_with_gx(frame.iloc[sample].reset_index(drop=True), rule, name, parameters)] = True
+    if (reference != bad[sample]).any():
+        log.error("%s: the compiled rule %r on %r disagrees with Great Expectations on %d of %d sampled values; "
+                  "GX judges it from now on", name, rule.rule, rule.column, int((reference != bad[sample]).sum()), len(sample))
+        _by_gx.add(identity)
+        return judge(rule, frame, name, parameters)
+    _compared[identity] = [checks + 1, with_bad + int(bad.any())]
+    return bad
+
+
+def run_suite(encoded: dict[str, Encoded], rules: list[Rule], name: str, parameters: dict[str, Any]) -> list[tuple[Rule, np.ndarray]]:
+    """Each rule with the positions of the rows that break it. A rule judges a row by its own
+    values, so each distinct combination of the columns it reads is judged once; on a remembered
+    column (`Known`), once per process for the same parameters."""
     failures = []
-    # GX ≥ 1.9 prefers Condition objects to the string row conditions of our JSON suites; both work in 1.24.
     warnings.filterwarnings("ignore", message="(Passing a string to the row_condition|The condition_parser parameter)", category=DeprecationWarning)
     for rule in rules:
-        bases = columns_of(rule)
-        narrow = frame[[c for c in frame.columns if c.split("__")[0] in bases]]
-        if rule.expectation["type"] in ROW_SET_EXPECTATIONS:
-            bad = _validate_duplicates(narrow, rule, name, parameters)
-        else:  # a rule on values alone: check each distinct combination once, then map back to rows
-            group = narrow.groupby(list(narrow.columns), dropna=False, sort=False).ngroup().to_numpy()
-            _, first = np.unique(group, return_index=True)
-            distinct = narrow.iloc[first].reset_index(drop=True)
-            bad_distinct = _validate_values(distinct, rule, name, parameters, private=bool(bases & private))
-            bad = np.flatnonzero(np.isin(group, group[first][bad_distinct])) if len(bad_distinct) else bad_distinct
+        bases = columns_of(rule, encoded)
+        known = encoded[bases[0]].known if len(bases) == 1 else None
+        if known is not None:
+            bad = np.flatnonzero(_remembered(rule, encoded[bases[0]], known, name, parameters))
+        else:
+            frame, rows = distinct_rows(encoded, bases)
+            bad = np.flatnonzero(judge(rule, frame, name, parameters)[rows])
         if len(bad):
             failures.append((rule, bad))
     return failures
+
+
+def _remembered(rule: Rule, enc: Encoded, known: Known, name: str, parameters: dict[str, Any]) -> np.ndarray:
+    """Whether each row breaks the rule, judging only the values of the column not judged before
+    (for these parameter values)."""
+    read = {n: parameters.get(n) for n in sorted(_parameter_names(rule.expectation["kwargs"]))}
+    key = json.dumps([rule.expectation, read, _mode()], sort_keys=True, default=str)
+    verdict = known.verdicts.get(key)
+    if verdict is None:
+        verdict = known.verdicts[key] = np.full(len(known.values), -1, dtype=np.int8)
+    used, _ = compact(enc.codes, len(known.values))
+    open_ = used[verdict[used] < 0]
+    if len(open_):
+        verdict[open_] = judge(rule, known.values.iloc[open_].reset_index(drop=True), name, parameters)
+    return verdict[enc.codes] == 1
+
+
+def _parameter_names(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        if "$PARAMETER" in value:
+            return {value["$PARAMETER"]}
+        return set().union(*(_parameter_names(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_parameter_names(v) for v in value)) if value else set()
+    return set()
 
 
 def _validate_with_gx(checked: pd.DataFrame, rule: Rule, name: str, parameters: dict[str, Any]) -> np.ndarray:
@@ -191,6 +393,7 @@ def _validate_with_gx(checked: pd.DataFrame, rule: Rule, name: str, parameters: 
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+    checked = checked.reset_index(drop=True)
     suite = gx.ExpectationSuite(name=name)
     suite.add_expectation_configuration(ExpectationConfiguration(type=rule.expectation["type"], kwargs=_narrowed_kwargs(rule.expectation, checked, parameters)))
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": checked})
@@ -224,93 +427,54 @@ def _narrowed_kwargs(expectation: dict[str, Any], checked: pd.DataFrame, paramet
     return {**kwargs, "value_set": kept}
 
 
-VERDICTS_PER_RULE = 200_000
-"""How many distinct value combinations a rule's verdicts are remembered for (per process), at most."""
-
-_verdicts: dict[str, dict[tuple, bool]] = {}
-"""For each value rule (its expectation, the parameters it reads and the columns it sees): whether GX
-found each distinct combination of values bad. A value rule judges each row by its own values, so a
-combination GX has judged once (in an earlier file, or an earlier municipality of the same process)
-needs no second GX run. GX's cost is mostly per call and per expectation, not per row: at national
-volumes (thousands of files, dozens of rules each) asking it only about combinations it has not
-seen saves most of the validation time."""
-
-
-def _hashable(column: pd.Series) -> list[Any]:
-    """The column's values as dictionary keys (dates as their integer ticks, NaT one sentinel: far
-    cheaper than Timestamp objects)."""
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
-        return column.to_numpy().view("i8").tolist()
-    return column.tolist()
-
-
-def _validate_duplicates(narrow: pd.DataFrame, rule: Rule, name: str, parameters: dict[str, Any]) -> np.ndarray:
-    """Positions of the rows that break a uniqueness rule. Only rows whose key occurs more than once
-    can break it, and each such key comes with all its rows, so GX judges just those rows (usually
-    none: then it is not asked)."""
-    kwargs = rule.expectation["kwargs"]
-    key = list(kwargs["column_list"]) if "column_list" in kwargs else [kwargs["column"]]
-    candidates = np.flatnonzero(narrow.duplicated(subset=key, keep=False).to_numpy())
-    if not len(candidates):
-        return candidates
-    return candidates[_validate_with_gx(narrow.iloc[candidates].reset_index(drop=True), rule, name, parameters)]
+def duplicates(encoded: dict[str, Encoded], key: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+    """Positions (of `rows`) whose key occurs more than once among `rows`, as GX's uniqueness
+    expectations judge it: a row whose key values are all missing is ignored."""
+    codes = []
+    for column in key:
+        enc = encoded[column.split("__")[0]]
+        value_codes, _ = pd.factorize(enc.values[column], use_na_sentinel=True)  # equal canonical values, one code
+        codes.append(value_codes[enc.codes[rows]])
+    stacked = np.column_stack(codes)
+    considered = np.flatnonzero(~(stacked < 0).all(axis=1))
+    if not len(considered):
+        return considered
+    combined = np.zeros(len(considered), dtype=np.int64)
+    for c in codes:  # one integer per key, compacted after each column (no overflow)
+        _, combined = np.unique(combined * (int(c.max(initial=0)) + 2) + c[considered] + 1, return_inverse=True)
+    _, inverse, counts = np.unique(combined.reshape(-1), return_inverse=True, return_counts=True)
+    return considered[counts[inverse] > 1]
 
 
-def _parameter_names(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        if "$PARAMETER" in value:
-            return {value["$PARAMETER"]}
-        return set().union(*(_parameter_names(v) for v in value.values())) if value else set()
-    if isinstance(value, (list, tuple)):
-        return set().union(*(_parameter_names(v) for v in value)) if value else set()
-    return set()
+_CPR_ANYWHERE = re.compile(cpr.CPR_ANYWHERE)
 
 
-def _verdict_key(frame: pd.DataFrame, rule: Rule, parameters: dict[str, Any]) -> str:
-    read = {n: parameters.get(n) for n in sorted(_parameter_names(rule.expectation["kwargs"]))}
-    text = json.dumps([rule.expectation, read, [(c, str(t)) for c, t in frame.dtypes.items()]], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _validate_values(distinct: pd.DataFrame, rule: Rule, name: str, parameters: dict[str, Any], private: bool) -> np.ndarray:
-    """Positions of the distinct value combinations that break a value rule: remembered verdicts,
-    and GX for the combinations not judged before. Verdicts on CPR numbers are never remembered."""
-    if private:
-        return _validate_with_gx(distinct, rule, name, parameters)
-    known = _verdicts.setdefault(_verdict_key(distinct, rule, parameters), {})
-    keys = list(zip(*(_hashable(distinct[c]) for c in distinct.columns)))
-    verdict = np.fromiter((known.get(k) is True for k in keys), dtype=bool, count=len(keys))
-    unseen = np.flatnonzero(np.fromiter((k not in known for k in keys), dtype=bool, count=len(keys)))
-    if len(unseen):
-        verdict[unseen[_validate_with_gx(distinct.iloc[unseen].reset_index(drop=True), rule, name, parameters)]] = True
-        if len(known) + len(unseen) > VERDICTS_PER_RULE:
-            known.clear()
-        known.update((keys[i], bool(verdict[i])) for i in unseen)
-    return np.flatnonzero(verdict)
-
-
-def mask(values_: pd.Series, is_cpr: bool) -> pd.Series:
-    """What quarantine may show of a value: never a CPR (the whole cpr column, and any CPR-shaped
-    digits elsewhere), and at most MAX_VALUE_LENGTH characters."""
+def mask(values_: Sequence[Any], is_cpr: bool) -> list[str]:
+    """What quarantine may show of each value: never a CPR (the whole cpr column, and any
+    CPR-shaped digits elsewhere), at most MAX_VALUE_LENGTH characters, "" for an empty value."""
     if is_cpr:
-        return pd.Series(MASK, index=values_.index, dtype="string")
-    text = values_.astype("string").str.replace(cpr.CPR_ANYWHERE, MASK, regex=True)
-    long = text.str.len() > MAX_VALUE_LENGTH
-    return text.where(~long, text.str.slice(0, MAX_VALUE_LENGTH) + "…")
+        return [MASK] * len(values_)
+    shown = []
+    for value in values_:
+        if value is None or value is pd.NA:
+            shown.append("")
+            continue
+        text = _CPR_ANYWHERE.sub(MASK, str(value))
+        shown.append(text if len(text) <= MAX_VALUE_LENGTH else text[:MAX_VALUE_LENGTH] + "…")
+    return shown
 
 
 def validate(raw: RawTable, kind: FileKind, parameters: dict[str, Any]) -> Checked:
     """Check one read file against its kind's rules; `parameters` fill the suite's `$PARAMETER`s."""
     frame = raw.frame.reset_index(drop=True)
-    checks = check_frame(frame, kind)
+    encoded = check_frame(frame, kind)
     position = {name: raw.header.index(name) for name in kind.column_names}
     rules = [r for col in kind.columns for r in type_rules(col)] + suite_rules(kind)
     rules.sort(key=lambda r: (position[r.column], r.order))
     first_rule = np.full(len(frame), -1, dtype=np.int64)
     breaks: dict[str, np.ndarray] = {}
     if len(frame):
-        private = frozenset(c.name for c in kind.columns if c.type == "cpr")
-        for rule, rows in run_suite(checks, rules, kind.name, parameters, private):
+        for rule, rows in run_suite(encoded, rules, kind.name, parameters):
             breaks[rule.rule] = np.union1d(breaks.get(rule.rule, np.array([], dtype=np.int64)), rows)
             if rule.warning:
                 continue
@@ -318,45 +482,81 @@ def validate(raw: RawTable, kind: FileKind, parameters: dict[str, Any]) -> Check
             hit = rows[(first_rule[rows] == -1) | (first_rule[rows] > rank)]
             first_rule[hit] = rank
     keeps = first_rule == -1
-    unique_rules = [_expectation("expect_compound_columns_to_be_unique" if len(key) > 1 else "expect_column_values_to_be_unique",
-                                 "duplicate_key" if len(key) > 1 else "duplicate_id", key[0].split("__")[0], 0,
-                                 **({"column_list": list(key)} if len(key) > 1 else {"column": key[0]})) for key in kind.unique]
-    bad_rows: list[pd.DataFrame] = []
-    for i, rule in enumerate(rules):
-        rows = np.flatnonzero(first_rule == i)
-        if len(rows):
-            bad_rows.append(_quarantine_rows(frame, rows, rule, kind))
-    if unique_rules and keeps.any():
+    found = [(np.flatnonzero(first_rule == i), rule) for i, rule in enumerate(rules)]
+    for key in kind.unique:
         kept = np.flatnonzero(keeps)
-        for rule, rows in run_suite(checks.iloc[kept], unique_rules, f"{kind.name}_unique", parameters):
-            positions = kept[rows]
-            keeps[positions] = False
-            bad_rows.append(_quarantine_rows(frame, positions, rule, kind))
+        positions = kept[_unique_breaks(encoded, key, kept, kind.name, parameters)]
+        keeps[positions] = False
+        found.append((positions, _unique_rule(key)))
+    bad_rows = [_quarantine_rows(frame, encoded, [(rows, rule) for rows, rule in found if len(rows)], kind)]
     if len(raw.ragged):
         bad_rows.append(pd.DataFrame({"row_number": raw.ragged["row_number"], "column_name": "",
                                       "rule": "field_count",
                                       "value_masked": raw.ragged["fields"].map(lambda n: f"{n} fields, header has {len(raw.header)}")}))
-    quarantine = pd.concat(bad_rows, ignore_index=True) if bad_rows else pd.DataFrame(columns=["row_number", "column_name", "rule", "value_masked"])
-    good = _typed(checks[keeps], kind)
+    quarantine = pd.concat(bad_rows, ignore_index=True)
+    good = _typed(encoded, np.flatnonzero(keeps), kind)
     good.insert(0, ROW, frame.loc[keeps, ROW].to_numpy())
     warned = {r.rule: int(keeps[breaks[r.rule]].sum()) for r in rules if r.warning and r.rule in breaks}
-    return Checked(good=good.reset_index(drop=True), quarantine=quarantine.sort_values("row_number", kind="stable").reset_index(drop=True),
+    return Checked(good=good, quarantine=quarantine.sort_values("row_number", kind="stable").reset_index(drop=True),
                    breaks=breaks, warnings={rule: n for rule, n in warned.items() if n})
 
 
-def _quarantine_rows(frame: pd.DataFrame, rows: np.ndarray, rule: Rule, kind: FileKind) -> pd.DataFrame:
-    col = next(c for c in kind.columns if c.name == rule.column)
-    return pd.DataFrame({"row_number": frame[ROW].to_numpy()[rows], "column_name": rule.column, "rule": rule.rule,
-                         "value_masked": mask(frame[rule.column].iloc[rows], col.type == "cpr").fillna("").to_numpy()})
+def _unique_rule(key: tuple[str, ...]) -> Rule:
+    if len(key) > 1:
+        return _expectation("expect_compound_columns_to_be_unique", "duplicate_key", key[0].split("__")[0], 0, column_list=list(key))
+    return _expectation("expect_column_values_to_be_unique", "duplicate_id", key[0].split("__")[0], 0, column=key[0])
 
 
-def _typed(checks: pd.DataFrame, kind: FileKind) -> pd.DataFrame:
-    """The typed value of every declared column (dates as dates); CPR stays normalised text plus
-    its birth date, for `pseudonym.protect` to replace before anything is written."""
-    out = pd.DataFrame(index=checks.index)
+_uniqueness_compared: set[str] = set()
+
+
+def _unique_breaks(encoded: dict[str, Encoded], key: tuple[str, ...], kept: np.ndarray, name: str, parameters: dict[str, Any]) -> np.ndarray:
+    """Positions (of `kept`) that break the kind's uniqueness rule among the rows that keep every
+    other rule (sources.md §1). The first time in a process that a key has duplicates, GX judges
+    the same rows too; a disagreement leaves GX's verdict, with an error in the log."""
+    found = duplicates(encoded, key, kept)
+    rule = _unique_rule(key)
+    identity = json.dumps(rule.expectation, sort_keys=True)
+    if _mode() != "gx" and (identity in _uniqueness_compared or not len(found)):
+        return found
+    bases = sorted({c.split("__")[0] for c in key})
+    frame = pd.concat([encoded[b].values.iloc[encoded[b].codes[kept]].reset_index(drop=True) for b in bases], axis=1)
+    reference = np.sort(_validate_with_gx(frame, rule, f"{name}_unique", parameters))
+    _uniqueness_compared.add(identity)
+    if not np.array_equal(reference, found):
+        log.error("%s: the uniqueness check on %s disagrees with Great Expectations; GX's verdict is kept", name, ", ".join(key))
+    return reference
+
+
+def _quarantine_rows(frame: pd.DataFrame, encoded: dict[str, Encoded], found: list[tuple[np.ndarray, Rule]], kind: FileKind) -> pd.DataFrame:
+    """One quarantine row per bad row: its number, the column and rule, and the value as `mask`
+    shows it (masked once per distinct value of each column)."""
+    rows = np.concatenate([r for r, _ in found]) if found else np.array([], dtype=np.int64)
+    shown = np.empty(len(rows), dtype=object)
+    starts = np.cumsum([0] + [len(r) for r, _ in found])
+    cpr_columns = {c.name for c in kind.columns if c.type == "cpr"}
+    for column in {rule.column for _, rule in found}:
+        at = np.concatenate([np.arange(starts[i], starts[i + 1]) for i, (_, rule) in enumerate(found) if rule.column == column])
+        enc = encoded[column]
+        used, inverse = np.unique(enc.codes[rows[at]], return_inverse=True)
+        shown[at] = np.array(mask(enc.values[column].iloc[used].tolist(), column in cpr_columns), dtype=object)[inverse.reshape(-1)]
+    return pd.DataFrame({"row_number": frame[ROW].to_numpy()[rows].astype(np.int64),
+                         "column_name": np.repeat([rule.column for _, rule in found], [len(r) for r, _ in found]).astype(object),
+                         "rule": np.repeat([rule.rule for _, rule in found], [len(r) for r, _ in found]).astype(object),
+                         "value_masked": shown})
+
+
+def _typed(encoded: dict[str, Encoded], rows: np.ndarray, kind: FileKind) -> pd.DataFrame:
+    """The typed value of every declared column for `rows` (dates as dates); CPR stays normalised
+    text plus its birth date, for `pseudonym.protect` to replace before anything is written."""
+    out = {}
     for col in kind.columns:
-        value = checks[f"{col.name}__value"]
-        out[col.name] = value.dt.date if col.type == "date" else value
-        if col.type == "cpr":
-            out[f"{col.name}__birth"] = checks[f"{col.name}__birth"].dt.date
-    return out
+        enc = encoded[col.name]
+        used, position = compact(enc.codes[rows], len(enc.values))
+        names = [col.name] + ([f"{col.name}__birth"] if col.type == "cpr" else [])
+        for name, companion in zip(names, [f"{col.name}__value", f"{col.name}__birth"]):
+            value = enc.values[companion].iloc[used]
+            if value.dtype.kind == "M":  # dates as dates (the staging tables' type)
+                value = value.dt.date.astype(object)
+            out[name] = value.array.take(position)
+    return pd.DataFrame(out)

@@ -60,6 +60,10 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True) if "://" in url else url
 
 
+_ENSURED: set[str] = set()
+"""Warehouses whose published tables and comments this process has created or refreshed."""
+
+
 class Warehouse(ABC):
     """What every task needs of a warehouse; DuckDB and PostgreSQL implement the engine-specific part.
 
@@ -108,14 +112,26 @@ class Warehouse(ABC):
         for schema in ("staging", "published"):
             self.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
+    location: str = ""
+    """Which warehouse this is (a DuckDB path, a PostgreSQL URL without password): see `ensure_published`."""
+
     def ensure_published(self) -> None:
-        """Create the published tables (idempotent) with a comment on every table and column."""
+        """Create the published tables (idempotent) with a comment on every table and column.
+
+        Once per process and warehouse: later calls (each ingest task calls it) only check that
+        every column is still there, one query instead of a few hundred statements."""
+        if self.location and self.location in _ENSURED:
+            present = self.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'published'")
+            if set(zip(present["table_name"], present["column_name"])) >= {(t.name, n) for t in PUBLISHED.values() for n in t.column_names}:
+                return
         for table in PUBLISHED.values():
             cols = ", ".join(f"{n} {t}" for n, t, _ in table.columns)
             self.execute(f"CREATE TABLE IF NOT EXISTS {table.qualified} ({cols})")
             self.execute(f"COMMENT ON TABLE {table.qualified} IS '{_quote(table.comment + ' Grain: ' + table.grain + '.')}'")
             for n, _, comment in table.columns:
                 self.execute(f"COMMENT ON COLUMN {table.qualified}.{n} IS '{_quote(comment)}'")
+        if self.location:
+            _ENSURED.add(self.location)
 
     def delete(self, table: Table, column: str, values: Sequence[Any], and_run: str | None = None) -> None:
         """Delete the rows whose `column` is one of `values` (and, for logs, of one run)."""

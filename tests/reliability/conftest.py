@@ -5,7 +5,6 @@ The clean run is the reference every faulted sequence is compared with; it also 
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import os
@@ -16,44 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from transforms import validator
 from transforms.runner import output_to
 
 from .pipeline import KEY, Night, Snapshot, build_inbox, copy_inbox, snapshot
 
 
-_real_run_suite = validator.run_suite
-_suite_results: dict[str, list] = {}
-
-
-def _remembered_run_suite(frame: pd.DataFrame, rules: list, name: str, parameters: dict, *more, **options) -> list:
-    """`validator.run_suite` (the Great Expectations engine), remembered per input for the session.
-
-    These tests run a dozen nightly runs of the same files; GX costs ~0.1 s of CPU per rule and
-    file, which alone would blow the time budget. The rules are pure functions of the check
-    frame, the rules and the parameters, so each distinct call runs GX once for real (the clean
-    run makes most first calls) and later identical calls get the same row positions back.
-    Everything else of the validator (typing, masking, quarantine rows) runs every time. Only a
-    digest of the input is kept, never its values."""
-    digest = hashlib.sha256()
-    digest.update(repr((name, list(frame.columns), [(r.expectation, r.column, r.rule, r.order, r.warning) for r in rules],
-                        sorted((k, repr(v)) for k, v in parameters.items()), repr(more), sorted(options.items()))).encode())
-    digest.update(pd.util.hash_pandas_object(frame.reset_index(drop=True), index=True).to_numpy().tobytes())
-    key = digest.hexdigest()
-    if key not in _suite_results:
-        _suite_results[key] = [(rules.index(rule), rows.copy()) for rule, rows in _real_run_suite(frame, rules, name, parameters, *more, **options)]
-    return [(rules[i], np.array(rows, copy=True)) for i, rows in _suite_results[key]]
-
-
 def hermetic(mp: pytest.MonkeyPatch, key: str | None = KEY) -> None:
-    """The key from the environment only (never an Airflow variable of the machine), no analytics,
-    and the GX engine remembered per input (see `_remembered_run_suite`)."""
+    """The key from the environment only (never an Airflow variable of the machine), no analytics."""
     mp.setenv("GX_ANALYTICS_ENABLED", "False")
-    mp.setattr(validator, "run_suite", _remembered_run_suite)
     mp.setattr("transforms.pseudonym._from_airflow", lambda: None)
     if key is None:
         mp.delenv("TRAPPE_PSEUDONYM_KEY", raising=False)

@@ -3,8 +3,9 @@ snapshots of what a run leaves behind (published tables, the two logs, staging) 
 
 The pipeline is the same sequence of functions the DAGs call, without Airflow:
 
-    ingest(source, k) for every source (population first) and every municipality that delivered,
-    then publish.load_staging and publish.build_and_publish, all with one RunContext.
+    ingest(source, k) for every source (population first) and every municipality whose folder
+    changed (record_unchanged for the rest), then publish.load_staging and publish.build_and_publish,
+    all with one RunContext.
 
 "Equal to a clean run" means: every published table replaced per municipality (and the dimensions)
 has the same rows as a clean run of the same inbox into an empty warehouse, apart from `run_id`;
@@ -111,13 +112,18 @@ class Night:
     def ingest(self, run_id: str, as_of: str = "", url: str | None = None, only: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Every ingest task of the night, in the order `trappe run` runs the DAGs."""
         ctx = self.context(run_id, as_of, url)
-        return [ingest_module.ingest(source, k, ctx) for source in sources() if only is None or source in only
-                for k in ingest_module.municipalities(source, ctx)]
+        done = []
+        for source in sources():
+            if only is not None and source not in only:
+                continue
+            changed = ingest_module.municipalities(source, ctx)
+            done += [ingest_module.ingest(source, k, ctx) for k in changed]
+            done.append(ingest_module.record_unchanged(source, changed, ctx))
+        return done
 
     def publish(self, run_id: str, as_of: str = "", url: str | None = None) -> dict[str, Any]:
         ctx = self.context(run_id, as_of, url)
-        publish_module.load_staging(ctx)
-        return publish_module.build_and_publish(ctx)
+        return publish_module.build_and_publish(ctx, publish_module.load_staging(ctx))
 
     def run(self, run_id: str, as_of: str = "", url: str | None = None) -> dict[str, Any]:
         self.ingest(run_id, as_of, url)
