@@ -48,6 +48,9 @@ class Staging:
         definition = STAGING[table]
         frame = frame.reindex(columns=definition.column_names)
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        for i, (name, sqltype, _) in enumerate(definition.columns):  # datetime64 columns of DATE: dates
+            if sqltype == "DATE" and pa.types.is_timestamp(arrow.schema.field(i).type):
+                arrow = arrow.set_column(i, name, arrow.column(i).cast(pa.date32()))
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), MANIFEST_KEY: json.dumps(manifest).encode()})
         path = self.path(table, kommunekode, period)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,14 +8,19 @@ uniqueness is judged afterwards among the rows that keep every other rule (sourc
 """
 from __future__ import annotations
 
+import ast
+import functools
+import hashlib
 import json
 import logging
+import operator
 import os
 import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
-from collections.abc import Iterable, Sequence
+from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -116,9 +121,13 @@ class Known:
     verdicts: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-KNOWN_TYPES = {"date", "code", "boolean", "integer", "decimal"}
+KNOWN_TYPES = {"date", "code", "boolean", "integer", "decimal", "text"}
 """Column types whose values are remembered per process: not CPR numbers (never kept beyond a
-file) nor free-text ids (new in every file)."""
+file) nor ids (`…_id`, new in every file)."""
+
+
+def remembered(col: Column) -> bool:
+    return col.type in KNOWN_TYPES and not col.name.endswith("_id")
 KNOWN_LIMIT = 100_000
 """Distinct values remembered per column at most; past it the column starts afresh."""
 _known: dict[tuple[str, str, str, str], Known] = {}
@@ -177,7 +186,7 @@ def _with_empty_first(uniques: Any) -> pd.Series:
 
 def encode(text: pd.Series, col: Column, kind: str = "") -> Encoded:
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    if col.type not in KNOWN_TYPES:
+    if not remembered(col):
         return Encoded(codes + 1, _companions(_with_empty_first(uniques), col))
     spec = (kind, col.name, col.type, col.code_list or "")
     known = _known.get(spec)
@@ -255,7 +264,42 @@ COMPILED_TYPES = {"expect_column_values_to_not_be_null", "expect_column_values_t
 
 def compiled(rule: Rule) -> bool:
     e = rule.expectation
-    return e["type"] in COMPILED_TYPES and set(e["kwargs"]) <= COMPILED_KWARGS and e["kwargs"].get("condition_parser", "pandas") == "pandas"
+    if e["type"] not in COMPILED_TYPES or not set(e["kwargs"]) <= COMPILED_KWARGS or e["kwargs"].get("condition_parser", "pandas") != "pandas":
+        return False
+    try:
+        return e["kwargs"].get("row_condition") is None or bool(row_condition(e["kwargs"]["row_condition"]))
+    except (ValueError, SyntaxError):  # a condition beyond comparisons: GX evaluates it
+        return False
+
+
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+            ast.GtE: operator.ge}
+
+
+@cache
+def row_condition(text: str) -> Callable[[pd.DataFrame], Any]:
+    """A suite's pandas row condition (`a__given == True and (b__value < "7" or …)`), parsed once:
+    the same Series operations `DataFrame.query` applies (`and`/`or`/`not` as `&`/`|`/`~`, so a
+    comparison with a missing value is neither true nor false), without parsing it again for
+    every distinct value set. Anything beyond comparisons of columns with constants is refused."""
+    def compile_(node: ast.AST) -> Callable[[pd.DataFrame], Any]:
+        if isinstance(node, ast.BoolOp):
+            parts = [compile_(v) for v in node.values]
+            combine = operator.and_ if isinstance(node.op, ast.And) else operator.or_
+            return lambda f: functools.reduce(combine, (p(f) for p in parts))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = compile_(node.operand)
+            return lambda f: ~inner(f)
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+            left, right, op = compile_(node.left), compile_(node.comparators[0]), _COMPARE[type(node.ops[0])]
+            return lambda f: op(left(f), right(f))
+        if isinstance(node, ast.Name):
+            return lambda f: f[node.id]
+        if isinstance(node, ast.Constant):
+            return lambda f: node.value
+        raise ValueError(f"unsupported row condition: {text!r}")
+
+    return compile_(ast.parse(text, mode="eval").body)
 
 
 def _true(mask: pd.Series | np.ndarray) -> np.ndarray:
@@ -273,7 +317,7 @@ def evaluate(rule: Rule, frame: pd.DataFrame, parameters: dict[str, Any]) -> np.
     frame = frame.reset_index(drop=True)
     scope = np.ones(len(frame), dtype=bool)
     if kwargs.get("row_condition"):
-        scope = frame.index.isin(frame.query(kwargs["row_condition"], parser="pandas").index)
+        scope = _true(row_condition(kwargs["row_condition"])(frame))
     kind = rule.expectation["type"]
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = frame[kwargs["column_A"]], frame[kwargs["column_B"]]
@@ -310,6 +354,45 @@ SAMPLE = 500
 
 _compared: dict[str, list[int]] = {}
 """Per rule (its expectation): comparisons with GX made, and those that had bad values."""
+_agreements: Path | None = None
+"""Where comparisons that agreed are recorded across runs (see `record_agreements_in`)."""
+
+
+@cache
+def _code_version() -> str:
+    """The compiled rules' code and the GX version they were compared with."""
+    from importlib.metadata import version
+
+    here = Path(__file__).resolve().parent
+    sources = [(here / f).read_bytes() for f in ("validator.py", "values.py", "cpr.py", "reference.py")]
+    return hashlib.sha256(b"".join(sources) + version("great_expectations").encode()).hexdigest()
+
+
+def _agreement_key(identity: str) -> str:
+    return hashlib.sha256((identity + _code_version()).encode()).hexdigest()
+
+
+def record_agreements_in(path: Path | None) -> None:
+    """Remember, in `path` (one JSON line per comparison, appended), which compiled rules agreed with
+    GX on a sample of real values, for this code and GX version: a later run (a later night, another
+    worker process) trusts them without importing GX, which alone costs seconds per process. A new
+    release of the rules or of GX compares again; the test suite compares on every value."""
+    global _agreements
+    if path == _agreements:
+        return
+    _agreements = path
+    if path is None or not path.exists():
+        return
+    agreed = {}
+    for line in path.read_text().splitlines():
+        record = json.loads(line)
+        agreed[record["rule"]] = agreed.get(record["rule"], False) or record["with_bad"]
+    _preagreed.clear()
+    _preagreed.update(agreed)
+
+
+_preagreed: dict[str, bool] = {}
+"""Agreements read from `_agreements`: rule key → whether the comparison included bad values."""
 _by_gx: set[str] = set()
 """Rules whose compiled verdict disagreed with GX's on a sample: GX judges them for the rest of the process."""
 
@@ -329,7 +412,10 @@ def judge(rule: Rule, frame: pd.DataFrame, name: str, parameters: dict[str, Any]
         bad[_validate_with_gx(frame, rule, name, parameters)] = True
         return bad
     bad = evaluate(rule, frame, parameters)
-    checks, with_bad = _compared.setdefault(identity, [0, 0])
+    if identity not in _compared:
+        key = _agreement_key(identity)
+        _compared[identity] = [1, int(_preagreed[key])] if key in _preagreed else [0, 0]
+    checks, with_bad = _compared[identity]
     if checks >= GX_CHECKS and (with_bad or not bad.any()):
         return bad
     sample = np.concatenate([np.flatnonzero(bad)[:SAMPLE], np.flatnonzero(~bad)[:SAMPLE]])
@@ -341,6 +427,10 @@ def judge(rule: Rule, frame: pd.DataFrame, name: str, parameters: dict[str, Any]
         _by_gx.add(identity)
         return judge(rule, frame, name, parameters)
     _compared[identity] = [checks + 1, with_bad + int(bad.any())]
+    if _agreements is not None:  # one short line, appended in one write: safe from several workers at once
+        _agreements.parent.mkdir(parents=True, exist_ok=True)
+        with open(_agreements, "a", encoding="utf-8") as sink:
+            sink.write(json.dumps({"rule": _agreement_key(identity), "with_bad": bool(bad.any())}) + "\n")
     return bad
 
 
@@ -547,16 +637,14 @@ def _quarantine_rows(frame: pd.DataFrame, encoded: dict[str, Encoded], found: li
 
 
 def _typed(encoded: dict[str, Encoded], rows: np.ndarray, kind: FileKind) -> pd.DataFrame:
-    """The typed value of every declared column for `rows` (dates as dates); CPR stays normalised
-    text plus its birth date, for `pseudonym.protect` to replace before anything is written."""
+    """The typed value of every declared column for `rows` (dates as datetime64: staging stores them
+    as DATE); CPR stays normalised text plus its birth date, for `pseudonym.protect` to replace
+    before anything is written."""
     out = {}
     for col in kind.columns:
         enc = encoded[col.name]
         used, position = compact(enc.codes[rows], len(enc.values))
         names = [col.name] + ([f"{col.name}__birth"] if col.type == "cpr" else [])
         for name, companion in zip(names, [f"{col.name}__value", f"{col.name}__birth"]):
-            value = enc.values[companion].iloc[used]
-            if value.dtype.kind == "M":  # dates as dates (the staging tables' type)
-                value = value.dt.date.astype(object)
-            out[name] = value.array.take(position)
+            out[name] = enc.values[companion].iloc[used].array.take(position)
     return pd.DataFrame(out)
