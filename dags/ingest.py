@@ -1,6 +1,6 @@
 """Ingest DAGs, one per source kind: list the municipalities that delivered, then ingest each one
 whose folder changed since its last ingest (dynamic task mapping, so more workers spread a national
-run), ending in the source's staging asset; the unchanged folders are audited in one task.
+run), ending in the source's staging asset; the listing task audits the unchanged folders.
 
 Orchestration only: the work is `transforms.ingest.ingest`, imported inside the task.
 """
@@ -29,15 +29,7 @@ def ingest_dag(source: str) -> None:
 
             return ingest_one(source, kommunekode, run_context(get_current_context()))
 
-        @task
-        def record_unchanged(changed: list[int]) -> dict:
-            from transforms.ingest import record_unchanged as record
-
-            return record(source, changed, run_context(get_current_context()))
-
-        changed = municipalities()
-        ingest.expand(kommunekode=changed)
-        record_unchanged(changed)
+        ingest.expand(kommunekode=municipalities())
 
     ingest_source()
 

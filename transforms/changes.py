@@ -5,10 +5,10 @@ night brings new files for a few of them. Two fingerprints let a night do only t
 
 - **Folders.** After an ingest task has staged and audited a folder, it records the folder's
   fingerprint: each file's name, size and modification time as the task saw them (after `--as-of`),
-  the rules and reference data, the warehouse, and the pseudonymisation key (as an HMAC of a fixed
-  text, never the key). A folder with the same fingerprint the next night needs no task: its files
-  are all `unchanged` (sources.md §1: the same content was seen before), and get their audit rows
-  in one go.
+  the rules and reference data, and the pseudonymisation key (as an HMAC of a fixed text, never
+  the key), with the run that audited it. A folder with the same fingerprint the next night, whose
+  audit that warehouse holds, needs no task: its files are all `unchanged` (sources.md §1: the same
+  content was seen before), and get their audit rows in one go.
 - **Municipalities.** The build keeps, in the warehouse (`staging.build_inputs`), a digest of the
   staged partitions each municipality was last published from, plus one for what every
   municipality shares (national partitions, SQL, reference data, parameters). It rebuilds the
@@ -47,36 +47,45 @@ def key_fingerprint(key: bytes) -> str:
     return hmac.new(key, b"trappe pseudonymisation key fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
-def folder_fingerprint(deliveries: list[Delivery], warehouse: str, key: bytes) -> str:
+def folder_fingerprint(deliveries: list[Delivery], key: bytes) -> str:
     """One folder (source × municipality) as an ingest task sees it."""
     files = []
     for d in sorted(deliveries, key=lambda d: d.file_name):
         stat = d.path.stat()
         files.append((d.file_name, stat.st_size, stat.st_mtime_ns))
     return _digest({"files": files, "rules": _files_digest("expectations/*.json", "transforms/reference/*.csv"),
-                    "warehouse": warehouse, "key": key_fingerprint(key)})
+                    "key": key_fingerprint(key)})
 
 
 def _folder_record(records: Path, source: str, kommunekode: int) -> Path:
     return records / source / f"{kommunekode}.json"
 
 
-def ingested_fingerprint(records: Path, source: str, kommunekode: int) -> str | None:
-    """The fingerprint recorded (under `records`, `<data dir>/ingested`) when the folder was last ingested."""
+def ingested(records: Path, source: str, kommunekode: int) -> dict[str, str] | None:
+    """What was recorded (under `records`, `<data dir>/ingested`) when the folder was last ingested:
+    its fingerprint and the run that audited it."""
     path = _folder_record(records, source, kommunekode)
-    return json.loads(path.read_text())["fingerprint"] if path.exists() else None
+    return json.loads(path.read_text()) if path.exists() else None
 
 
-def record_ingested(records: Path, source: str, kommunekode: int, fingerprint: str) -> None:
+def record_ingested(records: Path, source: str, kommunekode: int, fingerprint: str, run_id: str) -> None:
     """Written last by a successful ingest task: a task that fails before it leaves the old record,
     so the next night ingests the folder again."""
-    if ingested_fingerprint(records, source, kommunekode) == fingerprint:
-        return
     path = _folder_record(records, source, kommunekode)
+    record = {"fingerprint": fingerprint, "run_id": run_id}
+    if ingested(records, source, kommunekode) == record:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"fingerprint": fingerprint}))
+    tmp.write_text(json.dumps(record))
     tmp.replace(path)
+
+
+def unchanged(record: dict[str, str] | None, fingerprint: str, audited: set[tuple[str, str, int]], source: str, kommunekode: int) -> bool:
+    """A folder needs no ingest task when it is as it was last ingested, and the warehouse holds
+    that run's audit of it (`audited`: run id, source, municipality): a new or restored warehouse
+    gets every folder ingested again."""
+    return record is not None and record.get("fingerprint") == fingerprint and (record.get("run_id"), source, kommunekode) in audited
 
 
 def input_digests(staging: Staging, tables: tuple[str, ...], config: Path) -> dict[int, str]:

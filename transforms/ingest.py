@@ -27,7 +27,7 @@ from transforms.run_context import RunContext
 from transforms.staging import Staging
 from transforms.tables import PUBLISHED
 from transforms.validator import record_agreements_in, validate
-from transforms.warehouse import open_warehouse
+from transforms.warehouse import WarehouseUnavailable, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -154,24 +154,42 @@ def prefetch(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str],
     return {d.file_name: pool.submit(_load_or_reject, d, _parameters(d, staging), key, hashes[d.file_name], staging) for d in chosen}
 
 
-_queued: dict[tuple[str, str, int], tuple[dict[str, str], dict[str, Future]]] = {}
-"""Loads `municipalities` queued for the ingest tasks of the same run in this process, per (run id,
-source, municipality): the files' SHA-256s and their loads under way."""
+@dataclass(frozen=True)
+class Queued:
+    """Loads started for one ingest task ahead of it (see `queue`)."""
+
+    hashes: dict[str, str]  # file name → SHA-256
+    seen: set[str]  # SHA-256s audited by earlier runs, as the loads were started
+    started: dict[str, Future]
 
 
-def _queue(source: str, changed: list[int], inbox: Inbox, key: bytes, ctx: RunContext) -> None:
-    """Queue, in the worker processes, the loads of every changed folder at once: the workers then
-    stay busy while Airflow starts and ends each ingest task in this process (about a quarter of a
-    second per task, 400 tasks a national night). Only where every task runs in this process
-    (`trappe run`, `processes` > 1); under a scheduler each task starts its own."""
+_queued: dict[tuple[str, str, int], Queued] = {}
+"""Loads queued for the ingest tasks of a run in this process, per (run id, source, municipality)."""
+
+
+def queue(ctx: RunContext, sources: tuple[str, ...] | None = None) -> None:
+    """Start, in the worker processes, the loads of every changed folder of these sources (all:
+    what `trappe run` does before its first DAG), in the order the tasks will ask for them: the
+    workers then stay busy while Airflow starts and ends each task in this process (a third of a
+    second per task, 400 tasks a national night) and while the build runs. Only where every task
+    runs in this process (`trappe run`, `processes` > 1); under a scheduler each task starts its
+    own loads. A task that finds nothing queued, or other files than were queued, loads its own."""
     if ctx.processes <= 1:
         return
-    seen = _seen_hashes(ctx.warehouse_url, ctx.run_id)
+    try:
+        key = load_key(ctx.demo)
+        seen = _seen_hashes(ctx.warehouse_url, ctx.run_id)
+    except (MissingKey, WarehouseUnavailable):  # the tasks stop with the message (and Airflow retries them)
+        return
     staging = Staging(ctx.staging_path)
-    for k in changed:
-        deliveries = inbox.of(source, k)
-        hashes = {d.file_name: d.sha256() for d in deliveries}
-        _queued[(ctx.run_id, source, k)] = (hashes, prefetch(deliveries, hashes, seen, staging, key, ctx.processes, _agreements(ctx)))
+    for source in sources or fk.sources():
+        inbox, changed = _changed(source, ctx, key)
+        for k in changed:
+            if (ctx.run_id, source, k) in _queued:
+                continue
+            deliveries = inbox.of(source, k)
+            hashes = {d.file_name: d.sha256() for d in deliveries}
+            _queued[(ctx.run_id, source, k)] = Queued(hashes, seen, prefetch(deliveries, hashes, seen, staging, key, ctx.processes, _agreements(ctx)))
 
 
 def _current(staged: dict[str, Any] | None, sha: str, seen: set[str], key: bytes) -> bool:
@@ -327,12 +345,14 @@ def ingest(source: str, kommunekode: int, ctx: RunContext) -> dict[str, Any]:
     record_agreements_in(_agreements(ctx))
     deliveries = scan(ctx.inbox_path, ctx.as_of_date, source, kommunekode).of(source, kommunekode)
     queued = _queued.pop((ctx.run_id, source, kommunekode), None)
-    hashes = queued[0] if queued else {d.file_name: d.sha256() for d in deliveries}
-    seen = _seen_hashes(ctx.warehouse_url, ctx.run_id)
+    if queued is not None and set(queued.hashes) != {d.file_name for d in deliveries}:
+        queued = None  # the folder changed since: start again
+    hashes = queued.hashes if queued else {d.file_name: d.sha256() for d in deliveries}
+    seen = queued.seen if queued else _seen_hashes(ctx.warehouse_url, ctx.run_id)
     staging = Staging(ctx.staging_path)
-    fingerprint = changes.folder_fingerprint(deliveries, ctx.warehouse_url, key)
+    fingerprint = changes.folder_fingerprint(deliveries, key)
     try:
-        started = queued[1] if queued and set(queued[0]) == set(hashes) else prefetch(deliveries, hashes, seen, staging, key, ctx.processes, _agreements(ctx))
+        started = queued.started if queued else prefetch(deliveries, hashes, seen, staging, key, ctx.processes, _agreements(ctx))
         outcomes = decide(deliveries, hashes, seen, staging, key, started)
     finally:  # what no delivery in force took (and what a killed run left)
         staging.discard_prepared({k.staging_table for k in fk.kinds_of(source)}, kommunekode)
@@ -340,7 +360,7 @@ def ingest(source: str, kommunekode: int, ctx: RunContext) -> dict[str, Any]:
         _withdraw_population(ctx, outcomes)
     audit, quarantine = audit_frames(outcomes, ctx)
     _write_audit(ctx, audit, quarantine)
-    changes.record_ingested(ctx.ingested_path, source, kommunekode, fingerprint)
+    changes.record_ingested(ctx.ingested_path, source, kommunekode, fingerprint, ctx.run_id)
     for o in outcomes:
         log.info("%s: %s (read %d, loaded %d, quarantined %d)%s", o.delivery.file_name, o.status, o.rows_read, o.rows_loaded,
                  len(o.quarantine), f"; {o.note}" if o.note else "")
@@ -375,36 +395,44 @@ def _write_audit(ctx: RunContext, audit: pd.DataFrame, quarantine: pd.DataFrame)
             wh.insert(PUBLISHED["quarantine"], quarantine)
 
 
+def _changed(source: str, ctx: RunContext, key: bytes) -> tuple[Inbox, list[int]]:
+    """The inbox of `source`, and the folders that changed since they were last ingested."""
+    inbox = scan(ctx.inbox_path, ctx.as_of_date, source)
+    with open_warehouse(ctx.warehouse_url) as wh:
+        wh.ensure_published()
+        found = wh.query("SELECT DISTINCT run_id, kommunekode FROM published.load_audit WHERE source = ?", [source])
+    audited = {(run, source, int(k)) for run, k in zip(found["run_id"], found["kommunekode"])}
+    return inbox, [k for k in inbox.municipalities(source)
+                   if not changes.unchanged(changes.ingested(ctx.ingested_path, source, k), changes.folder_fingerprint(inbox.of(source, k), key),
+                                            audited, source, k)]
+
+
 def municipalities(source: str, ctx: RunContext) -> list[int]:
     """The municipalities (folders) that delivered files of `source` ([0] for the national
-    population) and whose folder changed since it was last ingested: each gets an ingest task;
-    `record_unchanged` audits the others in one go."""
-    inbox = scan(ctx.inbox_path, ctx.as_of_date, source)
-    delivered = inbox.municipalities(source)
+    population) and whose folder changed since it was last ingested: each gets an ingest task.
+    The files of the other folders are audited here, in one go, as `unchanged`."""
     try:
         key = load_key(ctx.demo)
     except MissingKey:  # every ingest task stops with the message, before anything is read or written
-        return delivered
-    changed = [k for k in delivered
-               if changes.ingested_fingerprint(ctx.ingested_path, source, k) != changes.folder_fingerprint(inbox.of(source, k), ctx.warehouse_url, key)]
-    log.info("%s: %d folder(s) changed, %d unchanged since they were last ingested", source, len(changed), len(delivered) - len(changed))
-    _queue(source, changed, inbox, key, ctx)
+        return scan(ctx.inbox_path, ctx.as_of_date, source).municipalities(source)
+    inbox, changed = _changed(source, ctx, key)
+    log.info("%s: %d folder(s) changed, %d unchanged since they were last ingested", source, len(changed),
+             len(inbox.municipalities(source)) - len(changed))
+    _record_unchanged([d for d in inbox.of(source) if d.kommunekode not in set(changed)], source, ctx)
+    queue(ctx, (source,))
     return changed
 
 
-def record_unchanged(source: str, changed: list[int], ctx: RunContext) -> dict[str, Any]:
-    """Audit rows for the files of every folder of `source` not in `changed` (unchanged since its
-    last ingest): each file is `unchanged` (its content was seen before, sources.md §1), with the
-    SHA-256 that ingest recorded."""
-    deliveries = [d for d in scan(ctx.inbox_path, ctx.as_of_date, source).of(source) if d.kommunekode not in set(changed)]
+def _record_unchanged(deliveries: list[Delivery], source: str, ctx: RunContext) -> None:
+    """Audit rows for files in folders unchanged since their last ingest: each is `unchanged` (its
+    content was seen before, sources.md §1), with the SHA-256 that ingest recorded."""
+    if not deliveries:
+        return
     with open_warehouse(ctx.warehouse_url) as wh:
-        wh.ensure_published()
         known = wh.query("SELECT file_name, sha256 FROM published.load_audit WHERE source = ? AND sha256 IS NOT NULL "
                          "ORDER BY loaded_at", [source])
     recorded = dict(zip(known["file_name"], known["sha256"]))
-    outcomes = [Outcome(d, recorded.get(d.file_name) or d.sha256(), "unchanged") for d in deliveries]
-    audit, quarantine = audit_frames(outcomes, ctx)
-    if len(audit):
-        _write_audit(ctx, audit, quarantine)
-    return {"source": source, "municipalities": sorted({d.kommunekode for d in deliveries}), "files": len(audit),
-            "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "statuses": audit["status"].value_counts().to_dict()}
+    audit, quarantine = audit_frames([Outcome(d, recorded.get(d.file_name) or d.sha256(), "unchanged") for d in deliveries], ctx)
+    _write_audit(ctx, audit, quarantine)
+
+

@@ -85,9 +85,12 @@ def run_dags(ctx: RunContext, log_file: Path, on_step: Callable[[str], None] = l
     """Run the nightly DAGs in order with the run's parameters; stop at the first that fails.
 
     `prepare_airflow` must have run before Airflow was first imported in this process."""
+    from transforms.ingest import queue
+
     results = []
     with output_to(log_file):
         dags = load_dags()
+        queue(ctx)  # the worker processes start on every changed folder at once (see ingest.queue)
     for dag_id in dag_order():
         on_step(dag_id)
         with output_to(log_file):

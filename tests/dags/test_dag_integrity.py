@@ -30,10 +30,9 @@ def test_expected_dags(dags):
 @pytest.mark.parametrize("dag_id", [f"ingest_{s}" for s in SOURCES])
 def test_ingest_dag_maps_over_municipalities(dags, dag_id):
     dag = dags[dag_id]
-    assert set(dag.task_dict) == {"municipalities", "ingest", "record_unchanged"}
+    assert set(dag.task_dict) == {"municipalities", "ingest"}
     assert dag.task_dict["ingest"].upstream_task_ids == {"municipalities"}
-    assert dag.task_dict["record_unchanged"].upstream_task_ids == {"municipalities"}
-    assert not dag.task_dict["record_unchanged"].outlets  # unchanged folders trigger no build
+    assert not dag.task_dict["municipalities"].outlets  # unchanged folders trigger no build
     assert dag.timetable.expression == "0 2 * * *"
     outlets = [a.uri for a in dag.task_dict["ingest"].outlets]
     assert outlets == [f"trappe://staging/{dag_id.removeprefix('ingest_')}"]

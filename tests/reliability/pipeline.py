@@ -4,7 +4,7 @@ snapshots of what a run leaves behind (published tables, the two logs, staging) 
 The pipeline is the same sequence of functions the DAGs call, without Airflow:
 
     ingest(source, k) for every source (population first) and every municipality whose folder
-    changed (record_unchanged for the rest), then publish.load_staging and publish.build_and_publish,
+    changed (`municipalities` audits the rest), then publish.load_staging and publish.build_and_publish,
     all with one RunContext.
 
 "Equal to a clean run" means: every published table replaced per municipality (and the dimensions)
@@ -116,9 +116,7 @@ class Night:
         for source in sources():
             if only is not None and source not in only:
                 continue
-            changed = ingest_module.municipalities(source, ctx)
-            done += [ingest_module.ingest(source, k, ctx) for k in changed]
-            done.append(ingest_module.record_unchanged(source, changed, ctx))
+            done += [ingest_module.ingest(source, k, ctx) for k in ingest_module.municipalities(source, ctx)]
         return done
 
     def publish(self, run_id: str, as_of: str = "", url: str | None = None) -> dict[str, Any]:
