@@ -167,14 +167,14 @@ _queued: dict[tuple[str, str, int], Queued] = {}
 """Loads queued for the ingest tasks of a run in this process, per (run id, source, municipality)."""
 
 
-def queue(ctx: RunContext, sources: tuple[str, ...] | None = None) -> None:
+def queue(ctx: RunContext, sources: tuple[str, ...] | None = None, found: tuple[Inbox, list[int]] | None = None) -> None:
     """Start, in the worker processes, the loads of every changed folder of these sources (all:
     what `trappe run` does before its first DAG), in the order the tasks will ask for them: the
     workers then stay busy while Airflow starts and ends each task in this process (a third of a
     second per task, 400 tasks a national night) and while the build runs. Only where every task
     runs in this process (`trappe run`, `processes` > 1); under a scheduler each task starts its
     own loads. A task that finds nothing queued, or other files than were queued, loads its own."""
-    if ctx.processes <= 1:
+    if ctx.processes <= 1 or (found is not None and all((ctx.run_id, s, k) in _queued for s in sources or () for k in found[1])):
         return
     try:
         key = load_key(ctx.demo)
@@ -183,10 +183,8 @@ def queue(ctx: RunContext, sources: tuple[str, ...] | None = None) -> None:
         return
     staging = Staging(ctx.staging_path)
     for source in sources or fk.sources():
-        inbox, changed = _changed(source, ctx, key)
-        for k in changed:
-            if (ctx.run_id, source, k) in _queued:
-                continue
+        inbox, changed = found if found else _changed(source, ctx, key)
+        for k in (k for k in changed if (ctx.run_id, source, k) not in _queued):
             deliveries = inbox.of(source, k)
             hashes = {d.file_name: d.sha256() for d in deliveries}
             _queued[(ctx.run_id, source, k)] = Queued(hashes, seen, prefetch(deliveries, hashes, seen, staging, key, ctx.processes, _agreements(ctx)))
@@ -419,7 +417,7 @@ def municipalities(source: str, ctx: RunContext) -> list[int]:
     log.info("%s: %d folder(s) changed, %d unchanged since they were last ingested", source, len(changed),
              len(inbox.municipalities(source)) - len(changed))
     _record_unchanged([d for d in inbox.of(source) if d.kommunekode not in set(changed)], source, ctx)
-    queue(ctx, (source,))
+    queue(ctx, (source,), (inbox, changed))
     return changed
 
 

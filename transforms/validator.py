@@ -1,10 +1,19 @@
 """One validator for every source: the rules of sources.md as Great Expectations suites, per row.
 
-For one file it builds a *check frame* (each column as delivered, plus typed and canonical
-companions such as `startdato__value` or `paragraf__code`), runs the kind's suite on it with
-`result_format` COMPLETE, and turns the failing row indices into quarantine rows. A row that breaks
-several rules is quarantined once, with the first rule in the order of the file's own columns;
-uniqueness is judged afterwards among the rows that keep every other rule (sources.md §1).
+For one file it encodes each column once (`encode`: each distinct value with its typed and
+canonical companions such as `startdato__value` or `paragraf__code`), judges every rule of the
+kind's suite on the distinct values (or combinations) the rule reads, and turns the rows that break
+a rule into quarantine rows. A row that breaks several rules is quarantined once, with the first
+rule in the order of the file's own columns; uniqueness is judged afterwards among the rows that
+keep every other rule (sources.md §1).
+
+The suites stay Great Expectations suites (`expectations/*.json`), and GX is the reference for what
+they mean. At national volume GX's fixed cost (30-80 ms per expectation and call, thousands of files)
+came to hours, so `evaluate` computes the expectation types the suites use exactly as GX's pandas
+engine does, and `judge` checks that against GX itself on a sample of each rule's real values, once
+per rule and code version (recorded across runs): a disagreement is logged as an error and GX
+judges that rule from then on. `TRAPPE_VALIDATION=gx` makes GX judge every rule on every value;
+tests/transforms/test_validator_engines.py compares the two on hostile input for every kind.
 """
 from __future__ import annotations
 

@@ -101,7 +101,7 @@ def smoke(tmp_path_factory, postgres_url):
     timings["stopped"] = time.monotonic() - started
     (root / "timings.json").write_text(json.dumps({"timings": timings, "api_calls": sorted(set(api.calls))}, indent=1))
     return {"root": root, "inbox": inbox, "data_dir": data_dir, "warehouse": warehouse, "airflow": airflow,
-            "triggered": triggered, "ingest_runs": ingest_runs, "emitted": emitted, "publish_runs": publish_runs,
+            "triggered": triggered, "ingest_runs": ingest_runs, "ingest_tis": ingest_tis, "emitted": emitted, "publish_runs": publish_runs,
             "consumed": consumed, "publish_tis": publish_tis, "metadata_cpr_rows": metadata_cpr_rows, "key": key,
             "metadata_key_rows": metadata_key_rows, "calls": api.calls, "timings": timings, "listening": listening}
 
@@ -137,6 +137,15 @@ def test_nightly_ingest_runs_triggered_through_the_api_succeed(smoke):
     assert smoke["emitted"], "the ingest runs emitted no asset event"
     uris = {e["uri"] for e in smoke["emitted"].values()}
     assert uris == {f"trappe://staging/{s}" for s in SOURCES}
+
+
+def test_ingestion_is_one_mapped_task_per_municipality_under_the_local_executor(smoke):
+    """What lets a Celery or Kubernetes executor spread a national night: the scheduler expands
+    `ingest` into one task instance per municipality that delivered (named by its code)."""
+    for dag_id, tis in smoke["ingest_tis"].items():
+        mapped = [ti for ti in tis if ti["task_id"] == "ingest"]
+        expected = "0" if dag_id == "ingest_population" else str(KOMMUNEKODE)
+        assert [(ti["map_index"], ti.get("rendered_map_index"), ti["state"]) for ti in mapped] == [(0, expected, "success")], (dag_id, mapped)
 
 
 def test_the_asset_events_triggered_build_publish_and_it_succeeded(smoke):
