@@ -60,7 +60,6 @@ class PostgresWarehouse(Warehouse):
         except psycopg.OperationalError as exc:  # down, silent past the timeout, refusing the login
             raise WarehouseUnavailable(f"Cannot reach the warehouse {describe(url)}: {exc}") from exc
         self._in_transaction = False
-        self.location = describe(url)
         self.create_schemas()
         self.ensure_evaluator_role()
 

@@ -113,7 +113,8 @@ class Warehouse(ABC):
             self.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
     location: str = ""
-    """Which warehouse this is (a DuckDB path, a PostgreSQL URL without password): see `ensure_published`."""
+    """Which warehouse this is (a DuckDB file; empty: PostgreSQL, whose tables other sessions may
+    drop and recreate, so it is always checked in full): see `ensure_published`."""
 
     def ensure_published(self) -> None:
         """Create the published tables (idempotent) with a comment on every table and column.
