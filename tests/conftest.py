@@ -29,3 +29,13 @@ def postgres_url() -> str:
     if not password_file.exists():
         pytest.fail("PostgreSQL is not set up for the tests: run `bash scripts/postgres.sh` (make test does)")
     return f"postgresql+psycopg://trappe:{password_file.read_text().strip()}@127.0.0.1:5432/trappe_test"
+
+
+@pytest.fixture(scope="session")
+def dags():
+    """Every DAG of dags/, parsed once per session as the dag-processor parses them (none may fail)."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(REPO / "dags"))
+    assert bag.import_errors == {}
+    return bag.dags

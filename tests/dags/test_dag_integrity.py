@@ -13,15 +13,6 @@ REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("pandas", "duckdb", "great_expectations", "pyarrow", "transforms.validator", "transforms.ingest")
 
 
-@pytest.fixture(scope="module")
-def dags():
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(REPO / "dags"))
-    assert bag.import_errors == {}
-    return bag.dags
-
-
 def test_expected_dags(dags):
     assert set(dags) == {f"ingest_{s}" for s in SOURCES} | {"build_publish", "deliver"}
     assert {"case", "population"} <= set(SOURCES)
