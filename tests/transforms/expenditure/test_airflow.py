@@ -2,12 +2,10 @@
 tables, chained by assets (trappe://staging/ledger → build_publish → trappe://published/expenditure_*)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 
 from plugins.trappe_airflow import SOURCES
 
-REPO = Path(__file__).resolve().parents[3]
 
 
 def test_ledger_has_its_ingest_dag_ending_in_its_staging_asset(dags):

@@ -2,12 +2,10 @@
 table runs when either the school or the case staging asset changes."""
 from __future__ import annotations
 
-from pathlib import Path
 
 
 from transforms.file_kinds import inputs, kinds_of, sources
 
-REPO = Path(__file__).resolve().parents[3]
 
 
 def test_school_is_a_source_with_two_kinds_staged_per_school_year():
