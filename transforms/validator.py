@@ -436,11 +436,16 @@ def judge(rule: Rule, frame: pd.DataFrame, name: str, parameters: dict[str, Any]
         _by_gx.add(identity)
         return judge(rule, frame, name, parameters)
     _compared[identity] = [checks + 1, with_bad + int(bad.any())]
+    _record_agreement(identity, bool(bad.any()))
+    return bad
+
+
+def _record_agreement(identity: str, with_bad: bool) -> None:
+    """Remember across processes that a compiled rule agreed with GX (see `record_agreements_in`)."""
     if _agreements is not None:  # one short line, appended in one write: safe from several workers at once
         _agreements.parent.mkdir(parents=True, exist_ok=True)
         with open(_agreements, "a", encoding="utf-8") as sink:
-            sink.write(json.dumps({"rule": _agreement_key(identity), "with_bad": bool(bad.any())}) + "\n")
-    return bad
+            sink.write(json.dumps({"rule": _agreement_key(identity), "with_bad": with_bad}) + "\n")
 
 
 def run_suite(encoded: dict[str, Encoded], rules: list[Rule], name: str, parameters: dict[str, Any]) -> list[tuple[Rule, np.ndarray]]:
@@ -611,19 +616,24 @@ _uniqueness_compared: set[str] = set()
 
 def _unique_breaks(encoded: dict[str, Encoded], key: tuple[str, ...], kept: np.ndarray, name: str, parameters: dict[str, Any]) -> np.ndarray:
     """Positions (of `kept`) that break the kind's uniqueness rule among the rows that keep every
-    other rule (sources.md §1). The first time in a process that a key has duplicates, GX judges
-    the same rows too; a disagreement leaves GX's verdict, with an error in the log."""
+    other rule (sources.md §1). The first time that a key has duplicates, GX judges the same rows
+    too (once per code version, recorded like the other rules' agreements, so later runs and
+    worker processes never import GX for it); a disagreement leaves GX's verdict, with an error in the log."""
     found = duplicates(encoded, key, kept)
     rule = _unique_rule(key)
     identity = json.dumps(rule.expectation, sort_keys=True)
-    if _mode() != "gx" and (identity in _uniqueness_compared or not len(found)):
+    trusted = identity in _uniqueness_compared or _preagreed.get(_agreement_key(identity))
+    if _mode() != "gx" and identity not in _by_gx and (trusted or not len(found)):
         return found
     bases = sorted({c.split("__")[0] for c in key})
     frame = pd.concat([encoded[b].values.iloc[encoded[b].codes[kept]].reset_index(drop=True) for b in bases], axis=1)
     reference = np.sort(_validate_with_gx(frame, rule, f"{name}_unique", parameters))
     _uniqueness_compared.add(identity)
     if not np.array_equal(reference, found):
-        log.error("%s: the uniqueness check on %s disagrees with Great Expectations; GX's verdict is kept", name, ", ".join(key))
+        log.error("%s: the uniqueness check on %s disagrees with Great Expectations; GX judges it from now on", name, ", ".join(key))
+        _by_gx.add(identity)
+    else:
+        _record_agreement(identity, True)
     return reference
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.transforms.inputs import measure
 from transforms.file_kinds import FileKind, file_kinds
 from transforms.reader import ROW, RawTable
 from transforms.reference import code_lists
@@ -81,3 +82,35 @@ def test_compiled_rules_agree_with_great_expectations(kind, monkeypatch, caplog)
     for rule in compiled.breaks:
         assert np.array_equal(compiled.breaks[rule], reference.breaks[rule]), rule
     assert compiled.warnings == reference.warnings
+
+
+def test_a_uniqueness_agreement_is_recorded_and_trusted_by_a_later_process(tmp_path, monkeypatch):
+    """The first duplicate key is judged by GX too and the agreement is recorded; a later process
+    (a nightly worker) reads the record and never imports GX for it, with the same verdict."""
+    from transforms import validator
+
+    measures = next(k for k in file_kinds() if k.name == "case_foranstaltninger")
+    rows = [measure("dup" if i % 50 == 0 else f"m{i}") for i in range(300)]
+    frame = pd.DataFrame({ROW: pd.array(np.arange(2, len(rows) + 2), dtype="int64"),
+                          **{c: pd.array([r[c] or None for r in rows], dtype="string") for c in measures.column_names}})
+    raw = RawTable(header=list(measures.column_names), frame=frame, ragged=pd.DataFrame(columns=["row_number", "fields"]), encoding="utf-8")
+    params = PARAMETERS
+    record = tmp_path / "gx-agreements.jsonl"
+    monkeypatch.setattr(validator, "_uniqueness_compared", set())
+    monkeypatch.setattr(validator, "_preagreed", {})
+    monkeypatch.setattr(validator, "_agreements", None)
+    validator.record_agreements_in(record)
+    first = validate(raw, measures, params)
+    duplicates = first.quarantine[first.quarantine["rule"] == "duplicate_id"]["row_number"].tolist()
+    assert len(duplicates) == 6
+    assert record.exists()
+
+    def no_gx(*_args, **_kwargs):
+        raise AssertionError("GX was asked again")
+
+    monkeypatch.setattr(validator, "_uniqueness_compared", set())  # a new process
+    monkeypatch.setattr(validator, "_agreements", None)
+    validator.record_agreements_in(record)
+    monkeypatch.setattr(validator, "_validate_with_gx", no_gx)
+    again = validate(raw, measures, params)
+    assert again.quarantine[again.quarantine["rule"] == "duplicate_id"]["row_number"].tolist() == duplicates
