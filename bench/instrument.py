@@ -53,8 +53,10 @@ def install() -> None:
     staging.Staging.prepare = timed("stage", staging.Staging.prepare, lambda a, k, r: {"table": a[1], "rows": len(a[4])})
     ingest.ingest = timed("ingest_task", ingest.ingest, lambda a, k, r: {"source": a[0], "kommunekode": a[1]})
     ingest.municipalities = timed("list_task", ingest.municipalities, lambda a, k, r: {"source": a[0]})
-    publish.load_staging = timed("load_staging", publish.load_staging)
-    publish.build_and_publish = timed("build_and_publish", publish.build_and_publish)
+    publish.plan = timed("plan_task", publish.plan)
+    publish.compute = timed("compute_task", publish.compute, lambda a, k, r: {"kommunekode": a[1]["kommunekode"]})
+    publish.compute_municipality = timed("compute", publish.compute_municipality, lambda a, k, r: {"kommunekode": a[2]})
+    publish.publish = timed("publish_task", publish.publish)
     for module in publish.BUILDS:
         module.build = timed(f"build:{module.TABLE}", module.build)
 

@@ -1,32 +1,42 @@
-"""Build and publish: triggered when any staging asset changes; loads into the warehouse the staged
-partitions of the municipalities whose inputs changed, computes every published table (include/sql/)
-for them and replaces their partitions atomically."""
+"""Build and publish: triggered by the staging asset; plans which municipalities' inputs changed,
+computes every published table (include/sql/) for each of them in its own mapped task, and
+replaces their partitions in the warehouse in one transaction.
+
+Orchestration only: the work is `transforms.publish`, imported inside the tasks.
+"""
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import AssetAny, dag, get_current_context, task
+from airflow.sdk import dag, get_current_context, task
 
-from plugins.trappe_airflow import DEFAULT_ARGS, RUN_PARAMS, SOURCES, published_asset, run_context, staging_asset
+from plugins.trappe_airflow import DEFAULT_ARGS, RUN_PARAMS, published_asset, run_context, staging_asset
+
+TABLES = ("key_figures", "expenditure_by_step", "expenditure_development", "school_wellbeing")
 
 
-@dag(dag_id="build_publish", schedule=AssetAny(*(staging_asset(s) for s in SOURCES)),
-     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False, max_active_runs=1,
-     default_args=DEFAULT_ARGS, params=RUN_PARAMS, tags=["trappe", "publish"],
-     doc_md="Loads the staged partitions in force, computes the key figures and the expenditure tables (accounts, from ingest_ledger's asset) and publishes them per municipality.")
+@dag(dag_id="build_publish", schedule=staging_asset(), start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+     catchup=False, max_active_runs=1, default_args=DEFAULT_ARGS, params=RUN_PARAMS, tags=["trappe", "publish"],
+     doc_md="Computes the key figures, school and expenditure tables per municipality whose inputs changed and publishes them.")
 def build_publish() -> None:
     @task
-    def load_staging() -> dict:
-        from transforms.publish import load_staging as load
+    def plan() -> list[dict]:
+        from transforms.publish import plan as plan_build
 
-        return load(run_context(get_current_context()))
+        return plan_build(run_context(get_current_context()))
 
-    @task(outlets=[published_asset(t) for t in ("key_figures", "expenditure_by_step", "expenditure_development", "school_wellbeing")])
-    def publish(staged: dict) -> dict:
-        from transforms.publish import build_and_publish
+    @task(map_index_template="{{ task.op_kwargs['item']['kommunekode'] }}")
+    def compute(item: dict) -> dict:
+        from transforms.publish import compute as compute_one
 
-        return build_and_publish(run_context(get_current_context()), staged)
+        return compute_one(run_context(get_current_context()), item)
 
-    publish(load_staging())
+    @task(outlets=[published_asset(t) for t in TABLES])
+    def publish(items: list[dict], computed: list[dict]) -> dict:
+        from transforms.publish import publish as publish_all
 
+        return publish_all(run_context(get_current_context()), list(items), [computed[i] for i in range(len(computed))])
+
+    items = plan()
+    publish(items, compute.expand(item=items))
 
 build_publish()

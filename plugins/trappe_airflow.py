@@ -9,16 +9,6 @@ from typing import Any
 
 from airflow.sdk import Asset, Param
 
-def _sources() -> tuple[str, ...]:
-    from transforms.file_kinds import sources
-
-    return sources()
-
-
-SOURCES = _sources()
-"""Source kinds with an ingest DAG (every source with a suite in expectations/), in the order
-`trappe run` runs them."""
-
 DEFAULT_ARGS: dict[str, Any] = {"owner": "trappe", "retries": 2, "retry_delay": timedelta(seconds=30)}
 
 RUN_PARAMS: dict[str, Param] = {
@@ -34,8 +24,9 @@ RUN_PARAMS: dict[str, Param] = {
 }
 
 
-def staging_asset(source: str) -> Asset:
-    return Asset(f"trappe://staging/{source}")
+def staging_asset() -> Asset:
+    """Every ingest task ends in it: new staged partitions of any source."""
+    return Asset("trappe://staging/inputs")
 
 
 def published_asset(table: str) -> Asset:

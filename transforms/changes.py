@@ -88,10 +88,11 @@ def unchanged(record: dict[str, str] | None, fingerprint: str, audited: set[tupl
     return record is not None and record.get("fingerprint") == fingerprint and (record.get("run_id"), source, kommunekode) in audited
 
 
-def input_digests(staging: Staging, tables: tuple[str, ...], config: Path) -> dict[int, str]:
+def input_digests(staging: Staging, tables: tuple[str, ...], config: Path, shared: dict[str, Any] | None = None) -> dict[int, str]:
     """Per municipality, a digest of its staged partitions (table, period, size and modification
-    time: reading 2 500 manifests would cost seconds a night); under
-    SHARED, the national partitions (kommunekode 0), the SQL, the reference data and the parameters."""
+    time: reading 2 500 manifests would cost seconds a night); under SHARED, the national
+    partitions (kommunekode 0), the SQL, the reference data, the parameters and what the build
+    derives for every municipality from all of them (`shared`: the price base year)."""
     partitions: dict[int, list[Any]] = {}
     for table in tables:
         for path in staging.files(table):
@@ -102,7 +103,7 @@ def input_digests(staging: Staging, tables: tuple[str, ...], config: Path) -> di
             partitions.setdefault(k, []).append((table, period, stat.st_size, stat.st_mtime_ns))
     digests = {k: _digest(sorted(parts, key=str)) for k, parts in partitions.items() if k != 0}
     digests[SHARED] = _digest({"national": sorted(partitions.get(0, []), key=str), "config": config.read_text(encoding="utf-8"),
-                               "code": _files_digest("include/sql/**/*.sql", "transforms/reference/*.csv")})
+                               "code": _files_digest("include/sql/**/*.sql", "transforms/reference/*.csv"), "shared": shared or {}})
     return digests
 
 

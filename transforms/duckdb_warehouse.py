@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from transforms.tables import STAGING, Table
+from transforms.tables import Table
 from transforms.warehouse import Warehouse, WarehouseUnavailable, _quote, definition, select_typed
 
 
@@ -66,10 +66,14 @@ class DuckDBWarehouse(Warehouse):
         if not files:
             self.replace_table(name, pd.DataFrame())
             return
-        table = STAGING[name.partition(".")[2]]
+        import pyarrow.parquet as pq
+
+        table = definition(name)
+        assert table is not None, name
         listing = ", ".join(f"'{_quote(str(f))}'" for f in files)
+        present = pq.read_schema(files[0]).names  # a published table's computed rows have no run_id yet
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS "
-                         f"{select_typed(table, table.column_names, f'read_parquet([{listing}], union_by_name = true, hive_partitioning = false)')}")
+                         f"{select_typed(table, present, f'read_parquet([{listing}], union_by_name = true, hive_partitioning = false)')}")
 
     def insert(self, table: Table, frame: pd.DataFrame) -> None:
         self.con.register("incoming", frame)

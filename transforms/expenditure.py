@@ -195,12 +195,6 @@ def build_table(engine: Engine, config: dict[str, Any] | ExpenditureParams, tabl
     engine.execute(f"CREATE TABLE staging.{table} AS\n{sql(table)}")
 
 
-def recomputed(engine: Engine) -> list[int]:
-    """Every municipality with accounts in force: the price base year is common to all, so all are recomputed."""
-    found = engine.query("SELECT DISTINCT kommunekode FROM staging.ledger")
-    return sorted(int(k) for k in found["kommunekode"])
-
-
 def _dkk(amount: Any) -> str:
     return f"{float(amount):,.0f}".replace(",", " ")
 

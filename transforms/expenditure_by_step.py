@@ -18,10 +18,6 @@ def build(engine: Engine, config: dict[str, Any] | ExpenditureParams) -> None:
     expenditure.build_table(engine, config, TABLE)
 
 
-def recomputed(engine: Engine) -> list[int]:
-    return expenditure.recomputed(engine)
-
-
 def warnings(engine: Engine) -> list[str]:
     """Accounts in no mapping row (counted as not_allocated), years without a price index, unverified index values."""
     notes = expenditure.index_warnings(engine)

@@ -19,10 +19,6 @@ def build(engine: Engine, config: dict[str, Any] | ExpenditureParams) -> None:
     expenditure.build_table(engine, config, TABLE)
 
 
-def recomputed(engine: Engine) -> list[int]:
-    return expenditure.recomputed(engine)
-
-
 def warnings(engine: Engine) -> list[str]:
     """Municipalities whose baseline mean cannot be published: accounts missing for a baseline year."""
     short = engine.query("SELECT kommunekode, category, baseline_first_year, baseline_last_year FROM staging.expenditure_development "

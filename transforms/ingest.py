@@ -41,8 +41,12 @@ class Outcome:
     status: str
     rows_read: int = 0
     rows_loaded: int = 0
-    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quarantine: pd.DataFrame = field(default_factory=lambda: NO_QUARANTINE)
     note: str = ""
+
+
+NO_QUARANTINE = pd.DataFrame()
+"""The quarantine of a file with none (never modified: a night audits thousands of unchanged files)."""
 
 
 @dataclass
@@ -124,7 +128,7 @@ def _load_or_reject(delivery: Delivery, parameters: dict[str, Any], key: bytes, 
 
 
 @cache
-def _pool(processes: int, agreements: Path) -> ProcessPoolExecutor:
+def worker_pool(processes: int, agreements: Path) -> ProcessPoolExecutor:
     """Worker processes kept for the life of this process (one `trappe run` runs every task in one
     process): each pays its imports once, and trusts the rules that agreed with GX before."""
     return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("forkserver"),
@@ -150,7 +154,7 @@ def prefetch(deliveries: list[Delivery], hashes: dict[str, str], seen: set[str],
             newest[part] = d
     chosen = [d for part, d in newest.items() if dates[part].count(d.extraction_date) == 1
               and not _current(staging.manifest(d.kind.staging_table, part[1], part[2]), hashes[d.file_name], seen, key)]
-    pool = _pool(processes, agreements)
+    pool = worker_pool(processes, agreements)
     return {d.file_name: pool.submit(_load_or_reject, d, _parameters(d, staging), key, hashes[d.file_name], staging) for d in chosen}
 
 
@@ -419,6 +423,24 @@ def municipalities(source: str, ctx: RunContext) -> list[int]:
     _record_unchanged([d for d in inbox.of(source) if d.kommunekode not in set(changed)], source, ctx)
     queue(ctx, (source,), (inbox, changed))
     return changed
+
+
+def changed_folders(ctx: RunContext) -> list[dict[str, Any]]:
+    """Every municipality with a folder of any source that changed since it was last ingested
+    (0: the national population), with those sources: each gets one ingest task. The files of
+    unchanged folders are audited here (`municipalities`)."""
+    changed: dict[int, list[str]] = {}
+    for source in fk.sources():
+        for k in municipalities(source, ctx):
+            changed.setdefault(k, []).append(source)
+    return [{"kommunekode": k, "sources": changed[k]} for k in sorted(changed)]
+
+
+def ingest_folders(kommunekode: int, sources: list[str], ctx: RunContext) -> dict[str, Any]:
+    """Ingest one municipality's changed folders, source by source in the order of `sources()`."""
+    order = fk.sources()
+    return {"kommunekode": kommunekode,
+            "sources": {s: ingest(s, kommunekode, ctx) for s in sorted(sources, key=order.index)}}
 
 
 def _record_unchanged(deliveries: list[Delivery], source: str, ctx: RunContext) -> None:

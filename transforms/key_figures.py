@@ -125,12 +125,6 @@ def compute_key_figures(frames: CaseFrames, params: KeyFigureParams = KeyFigureP
     return out
 
 
-def recomputed(engine: Engine) -> list[int]:
-    """The municipalities whose key figures this build recomputed (their partitions are replaced)."""
-    found = engine.query("SELECT kommunekode FROM staging.measures UNION SELECT kommunekode FROM staging.caseworkers")
-    return sorted(int(k) for k in found["kommunekode"])
-
-
 def warnings(engine: Engine) -> list[str]:
     """Points whose per-1000 figures cannot be published (no population count on or before them)."""
     missing = engine.query("SELECT p.kommunekode, COUNT(*) AS points FROM staging.measurement_points AS p "

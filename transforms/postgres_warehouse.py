@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from transforms.tables import STAGING, Table
+from transforms.tables import Table
 from transforms.warehouse import Warehouse, WarehouseUnavailable, definition, describe
 
 PUBLISH_LOCK = 0x7472617070  # "trapp": one advisory lock key for every trappe run
@@ -123,7 +123,8 @@ class PostgresWarehouse(Warehouse):
             self._copy(name, [n for n, _ in columns], frame)
 
     def load_parquet(self, name: str, files: Sequence[Path]) -> None:
-        table = STAGING[name.partition(".")[2]]
+        table = definition(name)
+        assert table is not None, name
         frames = [pd.read_parquet(f) for f in files]
         self.replace_table(name, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=table.column_names))
 

@@ -32,6 +32,11 @@ class RunContext:
         return Path(self.data_dir) / "staging"
 
     @property
+    def build_path(self) -> Path:
+        """The computed rows of each published table, per municipality, until publish loads them (publish.py)."""
+        return Path(self.data_dir) / "build"
+
+    @property
     def ingested_path(self) -> Path:
         """Fingerprints of the inbox folders as last ingested (changes.py)."""
         return Path(self.data_dir) / "ingested"

@@ -103,10 +103,8 @@ def run_dags(ctx: RunContext, log_file: Path, on_step: Callable[[str], None] = l
 
 
 def dag_order() -> list[str]:
-    """Every source's ingest DAG, then the build that reads what they staged."""
-    from transforms.file_kinds import sources
-
-    return [f"ingest_{s}" for s in sources()] + ["build_publish"]
+    """The ingest DAG, then the build that reads what it staged."""
+    return ["ingest", "build_publish"]
 
 
 def new_context(inbox: Path, data_dir: Path, warehouse_url: str, as_of: str, demo: bool, config: Path | None = None,

@@ -74,14 +74,6 @@ def build(engine: key_figures.Engine, config: dict[str, Any] | SchoolParams) -> 
         engine.execute(path.read_text(encoding="utf-8"))
 
 
-def recomputed(engine: key_figures.Engine) -> list[int]:
-    """Every municipality with school or case data in force: its school rows are replaced (and
-    disappear when it no longer has both)."""
-    found = engine.query("SELECT kommunekode FROM staging.pupil_wellbeing UNION SELECT kommunekode FROM staging.pupil_absence "
-                         "UNION SELECT kommunekode FROM staging.measures")
-    return sorted(int(k) for k in found["kommunekode"])
-
-
 def warnings(engine: key_figures.Engine) -> list[str]:
     """School data that get no table (no measures snapshot, or a school year after the snapshot),
     and school years with one of the two registers missing."""

@@ -86,6 +86,14 @@ class Staging:
     def files(self, table: str) -> list[Path]:
         return sorted((self.root / table).glob("**/part.parquet"))
 
+    def files_of(self, table: str, kommunekoder: Iterable[int]) -> list[Path]:
+        """The partitions in force of these municipalities only (0: national), without walking the others."""
+        return sorted(f for k in kommunekoder for f in (self.root / table / f"kommunekode={k}").glob("**/part.parquet"))
+
+    def municipalities(self, table: str) -> list[int]:
+        """The municipalities with a partition folder of `table`."""
+        return sorted(int(p.name.removeprefix("kommunekode=")) for p in (self.root / table).glob("kommunekode=*"))
+
     def read(self, table: str) -> pd.DataFrame:
         """Every partition of a table (empty frame with the table's columns when there is none)."""
         files = self.files(table)

@@ -318,6 +318,17 @@ def _true(mask: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(mask, dtype=bool)
 
 
+def _in_set(column: pd.Series, allowed: Iterable[Any]) -> np.ndarray:
+    """`Series.isin(allowed)` as GX calls it; a text column against text values is looked up in a
+    Python set instead: pandas' `isin` on Arrow-backed text costs a second per 100 000 values
+    against one municipality's measure ids (follow-ups), the set lookup 40 ms."""
+    allowed = list(allowed)
+    if pd.api.types.is_string_dtype(column.dtype) and all(isinstance(v, str) for v in allowed):
+        members = frozenset(allowed)
+        return np.fromiter((v in members for v in column.to_numpy(dtype=object, na_value=None)), dtype=bool, count=len(column))
+    return _true(column.isin(allowed))
+
+
 def evaluate(rule: Rule, frame: pd.DataFrame, parameters: dict[str, Any]) -> np.ndarray:
     """For each row of `frame`, whether it breaks the rule, as GX's pandas engine judges it: the row
     condition selects the rows (`DataFrame.query`), missing values pass every rule but the null
@@ -345,7 +356,7 @@ def evaluate(rule: Rule, frame: pd.DataFrame, parameters: dict[str, Any]) -> np.
         ok[present] = _true(column[present].astype(str).str.contains(kwargs["regex"]))
     elif kind == "expect_column_values_to_be_in_set":
         if kwargs.get("value_set") is not None:
-            ok = _true(column.isin(kwargs["value_set"]))
+            ok = _in_set(column, kwargs["value_set"])
     elif kind == "expect_column_values_to_be_between":
         low, high = kwargs.get("min_value"), kwargs.get("max_value")
         if low is not None:

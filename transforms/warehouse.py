@@ -158,8 +158,12 @@ def select_typed(table: Table | None, present: Sequence[str], source: str = "inc
 
 
 def definition(name: str) -> Table | None:
+    """The table definition of `schema.name`; in `staging`, a published table's computed rows
+    (`staging.key_figures`, loaded from the build's Parquet) are typed as the published table."""
     schema, _, base = name.partition(".")
-    return (STAGING if schema == "staging" else PUBLISHED).get(base)
+    if schema == "staging":
+        return STAGING.get(base) or PUBLISHED.get(base)
+    return PUBLISHED.get(base)
 
 
 def _quote(text: str) -> str:

@@ -7,33 +7,34 @@ from pathlib import Path
 
 import pytest
 
-from plugins.trappe_airflow import SOURCES
+from transforms.publish import BUILDS
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("pandas", "duckdb", "great_expectations", "pyarrow", "transforms.validator", "transforms.ingest")
 
 
 def test_expected_dags(dags):
-    assert set(dags) == {f"ingest_{s}" for s in SOURCES} | {"build_publish", "deliver"}
-    assert {"case", "population"} <= set(SOURCES)
+    assert set(dags) == {"ingest", "build_publish", "deliver"}
 
 
-@pytest.mark.parametrize("dag_id", [f"ingest_{s}" for s in SOURCES])
-def test_ingest_dag_maps_over_municipalities(dags, dag_id):
-    dag = dags[dag_id]
+def test_ingest_maps_one_task_over_the_municipalities_into_the_staging_asset(dags):
+    dag = dags["ingest"]
     assert set(dag.task_dict) == {"municipalities", "ingest"}
     assert dag.task_dict["ingest"].upstream_task_ids == {"municipalities"}
     assert not dag.task_dict["municipalities"].outlets  # unchanged folders trigger no build
     assert dag.timetable.expression == "0 2 * * *"
-    outlets = [a.uri for a in dag.task_dict["ingest"].outlets]
-    assert outlets == [f"trappe://staging/{dag_id.removeprefix('ingest_')}"]
+    assert [a.uri for a in dag.task_dict["ingest"].outlets] == ["trappe://staging/inputs"]
+    assert dag.task_dict["ingest"].op_kwargs_expand_input.value.keys() == {"folders"}
 
 
-def test_build_publish_is_triggered_by_the_staging_assets(dags):
+def test_build_publish_is_triggered_by_the_staging_asset_and_maps_the_computation(dags):
     dag = dags["build_publish"]
-    assert dag.task_dict["publish"].upstream_task_ids == {"load_staging"}
-    uris = {a.uri for a in dag.timetable.asset_condition.objects}
-    assert uris == {f"trappe://staging/{s}" for s in SOURCES}
+    assert dag.timetable.asset_condition.uri == "trappe://staging/inputs"
+    assert {t: dag.task_dict[t].upstream_task_ids for t in dag.task_dict} == {
+        "plan": set(), "compute": {"plan"}, "publish": {"plan", "compute"}}
+    assert dag.task_dict["compute"].op_kwargs_expand_input.value.keys() == {"item"}
+    outlets = {a.uri for a in dag.task_dict["publish"].outlets}
+    assert outlets == {f"trappe://published/{b.TABLE}" for b in BUILDS}
 
 
 def test_every_task_retries(dags):

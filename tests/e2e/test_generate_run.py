@@ -15,7 +15,7 @@ import pandas as pd
 import psycopg
 import pytest
 
-from plugins.trappe_airflow import SOURCES
+from transforms.file_kinds import sources
 from tests.privacy import inbox_cprs, leaks
 from transforms.postgres_warehouse import _conninfo
 from transforms.tables import PUBLISHED
@@ -110,7 +110,7 @@ def test_rows_read_equal_loaded_plus_quarantined(run):
     counted = quarantine.dropna(subset=["row_number"]).groupby("file_name").size()
     assert (audit.set_index("file_name")["rows_quarantined"].reindex(counted.index) == counted).all()
     files = {p.relative_to(run["root"] / "inbox").as_posix() for p in (run["root"] / "inbox").rglob("*") if p.is_file()
-             and p.relative_to(run["root"] / "inbox").parts[0] in SOURCES}
+             and p.relative_to(run["root"] / "inbox").parts[0] in sources()}
     assert files <= set(audit["file_name"])
 
 

@@ -1,7 +1,7 @@
 """Operations smoke test: the DAGs under a real Airflow 3 (scheduler, dag-processor, api-server), not `dag.test()`.
 
 A fresh AIRFLOW_HOME in tmp, the LocalExecutor, the metadata database on the local PostgreSQL (a schema
-of its own in `airflow_meta`, see airflow_local.py). The nightly ingest DAGs are triggered through the
+of its own in `airflow_meta`, see airflow_local.py). The nightly ingest DAG is triggered through the
 REST API with the run's conf; `build_publish` is NOT triggered by the test: the scheduler must start it
 from the staging asset events, and the test waits for the run(s) that consumed them. Then the warehouse
 has key figures, and nothing Airflow or the run wrote (logs, process output, staging, warehouse, the
@@ -24,13 +24,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from plugins.trappe_airflow import SOURCES
 from tests.ops.airflow_local import LocalAirflow, MetadataSchema, stop_on_sigterm
 from tests.privacy import CPR_IN_TEXT, inbox_cprs, leaks, spellings
 
 TRAPPE = str(Path(sys.executable).with_name("trappe"))
 KOMMUNEKODE = 510
-INGEST_DAGS = [f"ingest_{s}" for s in SOURCES]
+INGEST_DAGS = ["ingest"]
 BOUND_SECONDS = 300  # Airflow's start and every wait together; the whole test takes about 2 minutes on a quiet 2-core machine
 
 
@@ -136,16 +135,23 @@ def test_nightly_ingest_runs_triggered_through_the_api_succeed(smoke):
         assert run["run_type"] == "manual" and run["conf"]["inbox"] == str(smoke["inbox"])
     assert smoke["emitted"], "the ingest runs emitted no asset event"
     uris = {e["uri"] for e in smoke["emitted"].values()}
-    assert uris == {f"trappe://staging/{s}" for s in SOURCES}
+    assert uris == {"trappe://staging/inputs"}
 
 
 def test_ingestion_is_one_mapped_task_per_municipality_under_the_local_executor(smoke):
     """What lets a Celery or Kubernetes executor spread a national night: the scheduler expands
-    `ingest` into one task instance per municipality that delivered (named by its code)."""
-    for dag_id, tis in smoke["ingest_tis"].items():
-        mapped = [ti for ti in tis if ti["task_id"] == "ingest"]
-        expected = "0" if dag_id == "ingest_population" else str(KOMMUNEKODE)
-        assert [(ti["map_index"], ti.get("rendered_map_index"), ti["state"]) for ti in mapped] == [(0, expected, "success")], (dag_id, mapped)
+    `ingest` into one task instance per municipality that delivered (named by its code; 0: the
+    national population)."""
+    (tis,) = smoke["ingest_tis"].values()
+    mapped = [ti for ti in tis if ti["task_id"] == "ingest"]
+    assert sorted((ti.get("rendered_map_index"), ti["state"]) for ti in mapped) == [("0", "success"), (str(KOMMUNEKODE), "success")], mapped
+
+
+def test_computation_is_one_mapped_task_per_municipality_under_the_local_executor(smoke):
+    """The build's `compute` is expanded per municipality whose inputs changed, once over the runs
+    the asset events triggered (a later run finds nothing changed and maps no task)."""
+    computed = [ti for tis in smoke["publish_tis"].values() for ti in tis if ti["task_id"] == "compute" and ti["map_index"] >= 0]
+    assert [(ti.get("rendered_map_index"), ti["state"]) for ti in computed] == [(str(KOMMUNEKODE), "success")], computed
 
 
 def test_the_asset_events_triggered_build_publish_and_it_succeeded(smoke):
@@ -172,7 +178,7 @@ def test_the_warehouse_has_key_figures(smoke):
 
 def test_airflow_wrote_task_logs(smoke):
     logs = list(smoke["airflow"].log_folder.rglob("*.log"))
-    assert any("dag_id=ingest_case" in str(p) for p in logs) and any("dag_id=build_publish" in str(p) for p in logs), logs
+    assert any("dag_id=ingest/" in str(p) for p in logs) and any("dag_id=build_publish" in str(p) for p in logs), logs
 
 
 def test_nothing_written_holds_a_cpr_number(smoke):

@@ -4,8 +4,8 @@ snapshots of what a run leaves behind (published tables, the two logs, staging) 
 The pipeline is the same sequence of functions the DAGs call, without Airflow:
 
     ingest(source, k) for every source (population first) and every municipality whose folder
-    changed (`municipalities` audits the rest), then publish.load_staging and publish.build_and_publish,
-    all with one RunContext.
+    changed (`municipalities` audits the rest), then publish.plan, publish.compute for every planned
+    municipality and publish.publish, all with one RunContext.
 
 "Equal to a clean run" means: every published table replaced per municipality (and the dimensions)
 has the same rows as a clean run of the same inbox into an empty warehouse, apart from `run_id`;
@@ -121,7 +121,7 @@ class Night:
 
     def publish(self, run_id: str, as_of: str = "", url: str | None = None) -> dict[str, Any]:
         ctx = self.context(run_id, as_of, url)
-        return publish_module.build_and_publish(ctx, publish_module.load_staging(ctx))
+        return publish_module.rebuild(ctx)
 
     def run(self, run_id: str, as_of: str = "", url: str | None = None) -> dict[str, Any]:
         self.ingest(run_id, as_of, url)

@@ -3,8 +3,8 @@ ingest and publish, a task retried after partial work, a full disk while staging
 
 Every sequence ends with a run that completes, and what it leaves is compared with one clean run
 of the same inbox (pipeline.py says what "equal" means). Runs go through the functions the DAGs
-call (transforms.ingest.ingest per source and municipality, then publish.load_staging and
-publish.build_and_publish), in-process.
+call (transforms.ingest.ingest per source and municipality, then publish.plan, publish.compute per
+municipality and publish.publish), in-process.
 """
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_a_postgresql_server_that_accepts_but_never_answers_fails_the_run_within
 
 def test_a_run_killed_after_ingest_before_publish_is_completed_by_the_next_run(night, clean, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(publish_module, "load_staging", _dies("worker killed before build_publish"))
+        m.setattr(publish_module, "plan", _dies("worker killed before build_publish"))
         with pytest.raises(Killed):
             night.run("run_1")
     assert tables(night.url, ("key_figures",))["key_figures"].empty  # nothing was published

@@ -7,7 +7,8 @@ import pytest
 from tests.transforms.expenditure.builders import FIXTURES, amount, postings, row, run, years
 from tests.transforms.inputs import Inbox, csv_text
 from transforms import expenditure_by_step, expenditure_development
-from transforms.publish import load_staging
+from transforms.publish import load_inputs
+from transforms.staging import Staging
 from transforms.warehouse import open_warehouse
 
 EXAMPLE = "ledger/510/regnskab_2015_2016-05-01.csv"
@@ -22,8 +23,8 @@ def baseline_file(year: int, beloeb: int) -> str:
 
 
 def build(inbox: Inbox, config: dict) -> dict:
-    load_staging(inbox.context())
     with open_warehouse(f"duckdb:///{inbox.warehouse}") as wh:
+        load_inputs(wh, Staging(inbox.context().staging_path))
         out = {}
         for module in (expenditure_by_step, expenditure_development):
             module.build(wh, config)

@@ -30,7 +30,8 @@ import pytest
 
 from tests.transforms.inputs import Inbox, csv_text
 from transforms import school
-from transforms.publish import load_staging
+from transforms.publish import load_inputs
+from transforms.staging import Staging
 from transforms.warehouse import open_warehouse
 
 KOMMUNE = 510
@@ -219,8 +220,8 @@ def published(tmp_path_factory):
         inbox.run("case", 657)
         inbox.run("school", 510)
         ctx = inbox.context()
-        load_staging(ctx)
         with open_warehouse(ctx.warehouse_url) as wh:
+            load_inputs(wh, Staging(ctx.staging_path))
             school.build(wh, school.SchoolParams())
             rows = school.published_rows(wh)
         audit = inbox.audit("r1")

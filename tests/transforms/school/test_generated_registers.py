@@ -21,7 +21,8 @@ from transforms.generator.school import build_school_years, school_years
 from transforms.generator.seeding import Stream, rng_for
 from transforms.generator.staircase import simulate_episodes
 from transforms.generator.window import Window
-from transforms.publish import load_staging
+from transforms.publish import load_inputs
+from transforms.staging import Staging
 from transforms.warehouse import open_warehouse
 
 CODES = [510, 657, 167]
@@ -108,8 +109,8 @@ def published(tmp_path_factory):
             inbox.run("case", k)
             inbox.run("school", k)
         ctx = inbox.context()
-        load_staging(ctx)
         with open_warehouse(ctx.warehouse_url) as wh:
+            load_inputs(wh, Staging(ctx.staging_path))
             school.build(wh, school.SchoolParams())
             rows = school.published_rows(wh)
             notes = school.warnings(wh)
