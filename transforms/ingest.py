@@ -130,8 +130,11 @@ def _load_or_reject(delivery: Delivery, parameters: dict[str, Any], key: bytes, 
 @cache
 def worker_pool(processes: int, agreements: Path) -> ProcessPoolExecutor:
     """Worker processes kept for the life of this process (one `trappe run` runs every task in one
-    process): each pays its imports once, and trusts the rules that agreed with GX before."""
-    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("forkserver"),
+    process): the fork server imports what they run once and forks them from it, and each trusts
+    the rules that agreed with GX before. They read, check and stage files, and compute tables."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["transforms.ingest", "transforms.publish"])
+    return ProcessPoolExecutor(max_workers=processes, mp_context=context,
                                initializer=record_agreements_in, initargs=(agreements,))
 
 

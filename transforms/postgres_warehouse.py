@@ -125,7 +125,7 @@ class PostgresWarehouse(Warehouse):
     def load_parquet(self, name: str, files: Sequence[Path]) -> None:
         table = definition(name)
         assert table is not None, name
-        frames = [pd.read_parquet(f) for f in files]
+        frames = [pd.read_parquet(f, dtype_backend="numpy_nullable") for f in files]  # integers with nulls stay integers
         self.replace_table(name, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=table.column_names))
 
     def insert(self, table: Table, frame: pd.DataFrame) -> None:

@@ -193,7 +193,7 @@ def test_nothing_written_holds_a_cpr_number(smoke):
 
 def test_the_key_came_from_airflow_and_was_never_written(smoke):
     """The key is the Airflow variable (not the demo key the conf allows), and no file or metadata row holds it."""
-    ingest_logs = [p for p in smoke["airflow"].log_folder.rglob("*.log") if "dag_id=ingest_" in str(p)]
+    ingest_logs = [p for p in smoke["airflow"].log_folder.rglob("*.log") if "dag_id=ingest/" in str(p)]
     assert ingest_logs and not any("Demo run" in p.read_text(errors="replace") for p in ingest_logs)
     key = smoke["key"].encode()
     written = [p for folder in (smoke["airflow"].home, smoke["data_dir"], smoke["warehouse"].parent)
