@@ -20,7 +20,7 @@ RUN_PARAMS: dict[str, Param] = {
     "as_of": Param("", type="string", description="Replay the night of this date (YYYY-MM-DD); empty: everything delivered"),
     "demo": Param(False, type="boolean", description="Allow the public demo pseudonymisation key"),
     "config": Param("", type="string", description="Parameters file; empty: $TRAPPE_CONFIG or the repo's trappe.toml"),
-    "processes": Param(0, type="integer", minimum=0, description="Worker processes per ingest task; 0: $TRAPPE_INGEST_PROCESSES or 1 (under a scheduler, the executor spreads tasks instead)"),
+    "processes": Param(0, type="integer", minimum=0, description="Worker processes for the ingest and compute tasks run in one process (trappe run); 0: $TRAPPE_INGEST_PROCESSES or 1 (under a scheduler, the executor spreads the tasks instead)"),
 }
 
 

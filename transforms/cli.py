@@ -49,7 +49,7 @@ def run(
     data_dir: Annotated[Path, typer.Option(help="Staging, Airflow home and logs")] = Path("data"),
     demo: Annotated[bool, typer.Option(help="Allow the public demo pseudonymisation key when none is set")] = False,
     config: Annotated[Optional[Path], typer.Option(help="Parameters file (default: $TRAPPE_CONFIG or trappe.toml)")] = None,
-    processes: Annotated[Optional[int], typer.Option(min=1, help="Worker processes that read and check each task's files (default: the machine's cores)")] = None,
+    processes: Annotated[Optional[int], typer.Option(min=1, help="Worker processes that read, check and stage the files and compute the tables (default: the machine's cores)")] = None,
 ) -> None:
     """One full nightly run through the Airflow DAGs (in-process), publishing to the warehouse."""
     from transforms.pseudonym import MissingKey, load_key

@@ -21,7 +21,7 @@ class RunContext:
     as_of: str = ""  # replay the night of this date: later deliveries are left out
     demo: bool = False  # allow the public demo key when no key is configured
     config: str = ""  # the parameters file (empty: $TRAPPE_CONFIG or the repo's trappe.toml)
-    processes: int = 1  # worker processes that read and check one task's files at once (see ingest.prefetch)
+    processes: int = 1  # worker processes for the tasks run in this process (ingest.queue, publish.plan)
 
     @property
     def inbox_path(self) -> Path:
