@@ -29,6 +29,7 @@ import pandas as pd
 
 from transforms import changes, key_figures, reference, school
 from transforms import expenditure_by_step, expenditure_development
+from transforms.duckdb_warehouse import DuckDBWarehouse
 from transforms.file_kinds import inputs
 from transforms.parameters import config_path, load
 from transforms.run_context import RunContext
@@ -126,12 +127,13 @@ def compute(ctx: RunContext, item: dict[str, Any]) -> dict[str, Any]:
     return compute_municipality(ctx.staging_path, ctx.build_path, item["kommunekode"], config)
 
 
-def load_inputs(engine: Warehouse, staging: Staging, kommunekoder: Iterable[int] | None = None) -> None:
-    """The staged partitions in force into the engine's `staging` schema, one table per input kind:
-    these municipalities' and the national ones (None: every municipality's)."""
+def load_inputs(engine: DuckDBWarehouse, staging: Staging, kommunekoder: Iterable[int] | None = None) -> None:
+    """The staged partitions in force as the DuckDB engine's `staging` tables (views over the
+    Parquet files), one per input kind: these municipalities' and the national ones (None: every
+    municipality's)."""
     for table in inputs():
         files = staging.files(table) if kommunekoder is None else staging.files_of(table, (0, *kommunekoder))
-        engine.load_parquet(f"staging.{table}", files)
+        engine.view_parquet(f"staging.{table}", files)
 
 
 def build_file(build_root: Path, table: str, kommunekode: int) -> Path:
@@ -141,8 +143,6 @@ def build_file(build_root: Path, table: str, kommunekode: int) -> Path:
 def compute_municipality(staging_root: Path, build_root: Path, kommunekode: int, config: dict[str, Any]) -> dict[str, Any]:
     """Run every build on one municipality's staged partitions (and the national ones) in an
     in-memory DuckDB; write each table's rows atomically; rows and warnings per table."""
-    from transforms.duckdb_warehouse import DuckDBWarehouse
-
     out: dict[str, Any] = {"kommunekode": kommunekode, "rows": {}, "warnings": {}}
     with DuckDBWarehouse.in_memory() as engine:
         load_inputs(engine, Staging(staging_root), [kommunekode])
