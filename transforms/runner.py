@@ -81,8 +81,10 @@ def load_dags() -> dict[str, Any]:
     return bag.dags
 
 
-def run_dags(ctx: RunContext, log_file: Path, on_step: Callable[[str], None] = lambda _: None) -> list[DagResult]:
-    """Run the nightly DAGs in order with the run's parameters; stop at the first that fails.
+def run_dags(ctx: RunContext, log_file: Path, on_step: Callable[[str], None] = lambda _: None,
+             right_size: bool = False) -> list[DagResult]:
+    """Run the nightly DAGs in order with the run's parameters; stop at the first that fails
+    (`right_size`: a small night runs in one process, see ingest.queue).
 
     `prepare_airflow` must have run before Airflow was first imported in this process."""
     from transforms.ingest import queue
@@ -90,7 +92,7 @@ def run_dags(ctx: RunContext, log_file: Path, on_step: Callable[[str], None] = l
     results = []
     with output_to(log_file):
         dags = load_dags()
-        queue(ctx)  # the worker processes start on every changed folder at once (see ingest.queue)
+        ctx = queue(ctx, right_size=right_size)  # the worker processes start on every changed folder at once
     for dag_id in dag_order():
         on_step(dag_id)
         with output_to(log_file):

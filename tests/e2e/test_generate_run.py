@@ -47,7 +47,9 @@ def run(tmp_path_factory, postgres_url):
     env["TRAPPE_PSEUDONYM_KEY"] = "an-end-to-end-test-key-0123456789"
     gen = _trappe("generate", "--out", str(root / "inbox"), "--kommunekoder", ",".join(map(str, CODES)), "--scale", "0.1", "--seed", "234", env=env)
     assert gen.returncode == 0, gen.stdout + gen.stderr
-    first = _trappe("run", "--inbox", str(root / "inbox"), "--data-dir", str(root / "data"), env=env)
+    # Two worker processes here; the PostgreSQL run below is a small night and runs in one process
+    # (ingest.SMALL_NIGHT_BYTES), so comparing the two warehouses compares both ways of running.
+    first = _trappe("run", "--inbox", str(root / "inbox"), "--data-dir", str(root / "data"), "--processes", "2", env=env)
     assert first.returncode == 0, first.stdout + first.stderr
     con = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
     tables = {t: con.execute(f"SELECT * FROM published.{t}").df() for t in ("key_figures", "load_audit", "quarantine")}

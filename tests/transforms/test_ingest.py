@@ -276,3 +276,21 @@ def test_no_raw_cpr_reaches_staging_the_warehouse_or_the_logs(inbox, caplog):
     assert staged.loc["m1", "person_id"] == staged.loc["m2", "person_id"] == hmac.new(KEY.encode(), CPR.encode(), hashlib.sha256).hexdigest()
     assert staged.loc["m3", "birth_date"] == dt.date(1998, 12, 24)
     assert set(staged.reset_index().columns) <= set(STAGING["measures"].column_names) and "cpr" not in staged.columns
+
+
+# -- worker processes for a night -----------------------------------------------------------------
+
+def test_a_small_night_runs_in_one_process_unless_the_processes_were_given(inbox, monkeypatch):
+    from dataclasses import replace
+
+    from transforms import ingest as ingest_module
+
+    inbox.add(MEASURES, csv_text(measure("m1"), measure("m2")))
+    ctx = replace(inbox.context("r1"), processes=2)
+    started = []
+    monkeypatch.setattr(ingest_module, "prefetch", lambda *a, **k: started.append(a[0]) or {})
+    monkeypatch.setattr(ingest_module, "_queued", {})  # what this test queues stays in this test
+    assert ingest_module.queue(ctx, right_size=True).processes == 1 and started == []
+    assert ingest_module.queue(ctx, right_size=False).processes == 2 and len(started) == 1
+    monkeypatch.setattr(ingest_module, "SMALL_NIGHT_BYTES", 10)  # the same files, as if they were a big night
+    assert ingest_module.queue(replace(ctx, run_id="r2"), right_size=True).processes == 2 and len(started) == 2
