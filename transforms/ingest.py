@@ -431,8 +431,9 @@ def _changed(source: str, ctx: RunContext, key: bytes) -> tuple[Inbox, list[int]
 
 def municipalities(source: str, ctx: RunContext) -> list[int]:
     """The municipalities (folders) that delivered files of `source` ([0] for the national
-    population) and whose folder changed since it was last ingested: each gets an ingest task.
-    The files of the other folders are audited here, in one go, as `unchanged`."""
+    population) and whose folder changed since it was last ingested: the ingest task of each takes
+    this source (`changed_folders`). The files of the other folders are audited here, in one go, as
+    `unchanged`."""
     try:
         key = load_key(ctx.demo)
     except MissingKey:  # every ingest task stops with the message, before anything is read or written
