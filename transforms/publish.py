@@ -73,16 +73,17 @@ def plan(ctx: RunContext) -> list[dict[str, Any]]:
     """One item per municipality to compute: its code and input digest, and what all of them share
     (the shared parameters and digest, and whether every municipality is rebuilt)."""
     staging = Staging(ctx.staging_path)
-    config = load(config_path(ctx.config or None))
+    path = config_path(ctx.config or None)
+    config = load(path)
     shared = shared_parameters(staging, config)
-    current = changes.input_digests(staging, inputs(), config_path(ctx.config or None), shared)
+    current = changes.input_digests(staging, inputs(), path, shared)
     with open_warehouse(ctx.warehouse_url) as wh:
         rebuild = changes.to_rebuild(current, _published_digests(wh))
     chosen = sorted(k for k in current if k != changes.SHARED) if rebuild is None else rebuild
     log.info("Computing %s", "every municipality" if rebuild is None else f"{len(chosen)} municipalit(y/ies) whose inputs changed: {chosen}")
     items = [{"kommunekode": k, "digest": current[k], "shared": shared, "shared_digest": current[changes.SHARED],
               "everything": rebuild is None} for k in chosen]
-    _queue(ctx, items)
+    _queue(ctx, items, config)
     return items
 
 
@@ -97,7 +98,7 @@ _queued: dict[tuple[str, int], Future] = {}
 """Computations started in the worker processes for the compute tasks of a run in this process."""
 
 
-def _queue(ctx: RunContext, items: list[dict[str, Any]]) -> None:
+def _queue(ctx: RunContext, items: list[dict[str, Any]], config: dict[str, Any]) -> None:
     """Where every task runs in this process (`trappe run`, `processes` > 1): start every planned
     municipality's computation in the worker processes at once, so they run on every core while
     Airflow starts and ends each compute task here. Under a scheduler each task computes its own."""
@@ -106,7 +107,6 @@ def _queue(ctx: RunContext, items: list[dict[str, Any]]) -> None:
     from transforms.ingest import worker_pool
 
     pool = worker_pool(ctx.processes, ctx.ingested_path / "gx-agreements.jsonl")
-    config = load(config_path(ctx.config or None))
     for item in items:
         _queued[(ctx.run_id, item["kommunekode"])] = pool.submit(
             compute_municipality, ctx.staging_path, ctx.build_path, item["kommunekode"], _config_with(config, item["shared"]))
@@ -184,6 +184,8 @@ def publish(ctx: RunContext, items: list[dict[str, Any]], computed: list[dict[st
         wh.ensure_published()
         for build in BUILDS:
             wh.load_parquet(f"staging.{build.TABLE}", [build_file(ctx.build_path, build.TABLE, k) for k in municipalities])
+        for table in inputs():  # copies of the staged micro-data that warehouses built before compute was mapped still hold
+            wh.execute(f"DROP TABLE IF EXISTS staging.{table}")
         with wh.publish_lock(), wh.transaction():
             for build in BUILDS:
                 table = PUBLISHED[build.TABLE]

@@ -57,3 +57,16 @@ def test_a_night_computes_and_replaces_only_the_municipality_that_delivered(inbo
                        "WHERE fiscal_year = 2015 GROUP BY ALL ORDER BY kommunekode")
     assert runs["run_id"].tolist() == ["r1", "r2"]
     assert runs["dkk"].iloc[1] == 2 * runs["dkk"].iloc[0]
+
+
+def test_publishing_drops_the_micro_data_copies_an_older_warehouse_holds(inbox):
+    """Before compute was mapped per municipality, the build copied the staged micro-data into the
+    warehouse's staging schema; they are never read again, so publishing removes them."""
+    from transforms.warehouse import open_warehouse
+
+    with open_warehouse(f"duckdb:///{inbox.warehouse}") as wh:
+        wh.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        wh.execute("CREATE TABLE staging.ledger AS SELECT 510 AS kommunekode")
+    rebuild(inbox.context("r1"))
+    found = inbox.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'")
+    assert "ledger" not in set(found["table_name"]) and "expenditure_by_step" in set(found["table_name"])
